@@ -1,0 +1,5 @@
+"""Allow ``python -m casedesk``."""
+
+from casedesk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Plain-Python domain: entities, enums, validation and rules. No Qt, no SQLAlchemy."""

@@ -1,0 +1,1 @@
+"""Document export: PDF building, signing and verification. No Qt, no storage."""

@@ -1,0 +1,1 @@
+"""Encrypted storage: the only package that knows SQLAlchemy and SQLCipher. No Qt."""

@@ -1,0 +1,1 @@
+"""Client sync engine: outbox push, paged pull, per-field merge. No Qt."""

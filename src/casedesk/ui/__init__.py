@@ -1,0 +1,1 @@
+"""PySide6 user interface. Calls services only; never SQL or a Session."""
