@@ -1,0 +1,48 @@
+"""Embedded TrueType fonts, so any Unicode name prints the same on every machine.
+
+DejaVu Sans covers Latin, Greek, Cyrillic, Armenian, Georgian, Hebrew and Arabic letters, among
+others. reportlab embeds only the glyphs used (a subset) and always under the same subset name, so
+builds stay byte-for-byte reproducible.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+from casedesk.paths import resources_dir
+
+REGULAR = "CasedeskSans"
+BOLD = "CasedeskSans-Bold"
+
+_FILES = {REGULAR: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf"}
+_lock = threading.Lock()
+_registered = False
+
+
+def register_fonts() -> None:
+    """Register the embedded fonts with reportlab once per process (safe to call repeatedly)."""
+    global _registered
+    with _lock:
+        if _registered:
+            return
+        font_dir = resources_dir() / "fonts"
+        for name, filename in _FILES.items():
+            pdfmetrics.registerFont(TTFont(name, str(font_dir / filename)))
+        # Map <b> and <i> in paragraph markup onto the embedded faces (there is no italic face;
+        # italics fall back to upright rather than to a non-embedded standard font).
+        addMapping(REGULAR, 0, 0, REGULAR)
+        addMapping(REGULAR, 1, 0, BOLD)
+        addMapping(REGULAR, 0, 1, REGULAR)
+        addMapping(REGULAR, 1, 1, BOLD)
+        _registered = True
+
+
+def has_glyph(char: str) -> bool:
+    """Whether the regular face has a glyph for ``char`` (others print as a fallback box)."""
+    register_fonts()
+    font = pdfmetrics.getFont(REGULAR)
+    return ord(char) in font.face.charToGlyph  # type: ignore[attr-defined]

@@ -1,0 +1,146 @@
+"""Schema versioning: refuse newer vaults, back up, migrate, verify.
+
+Procedure on every open (see docs/ARCHITECTURE.md "Migrations"):
+1. read the vault's Alembic revision; unknown to this build means a newer casedesk wrote it:
+   refuse, write nothing;
+2. if behind head: take a verified encrypted backup first;
+3. with foreign keys off (set outside the transaction), upgrade in one transaction, then
+   ``foreign_key_check`` must be empty; afterwards ``integrity_check`` and
+   ``cipher_integrity_check``;
+4. rebuild the FTS indexes (a batch migration may have rebuilt tables, renumbering rowids).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, text
+
+from casedesk.storage.errors import VaultDamaged, VaultTooNew
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def alembic_config() -> Config:
+    """An Alembic config pointing at our bundled scripts (no ini file needed)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def head_revision() -> str:
+    """The newest schema revision this build knows."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:  # pragma: no cover - the package always ships revisions
+        raise RuntimeError("no migrations found")
+    return head
+
+
+def known_revisions() -> set[str]:
+    """Every revision this build can upgrade from."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def current_revision(conn: Connection) -> str | None:
+    """The vault's schema revision (None for an empty, brand-new database)."""
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def check_not_too_new(revision: str | None) -> None:
+    """Refuse a vault written by a newer casedesk.
+
+    Raises:
+        VaultTooNew: the revision is unknown to this build.
+    """
+    if revision is not None and revision not in known_revisions():
+        raise VaultTooNew(
+            "This vault was written by a newer version of casedesk (schema "
+            f"{revision}). Please update casedesk; the vault was not changed."
+        )
+
+
+def integrity_problems(conn: Connection) -> list[str]:
+    """Problems found by SQLite's and SQLCipher's integrity checks (empty when sound)."""
+    problems: list[str] = []
+    problems += [f"page HMAC: {row[0]}" for row in conn.exec_driver_sql(
+        "PRAGMA cipher_integrity_check"
+    )]
+    integrity = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check")]
+    if integrity != ["ok"]:
+        problems += [f"integrity: {line}" for line in integrity]
+    problems += [
+        f"foreign key: {row[0]} row {row[1]} -> {row[2]}"
+        for row in conn.exec_driver_sql("PRAGMA foreign_key_check")
+    ]
+    return problems
+
+
+def upgrade_to_head(engine: Engine, backup: Callable[[str], None] | None = None) -> bool:
+    """Bring the schema to head. Returns True when any migration ran.
+
+    Args:
+        engine: the keyed engine of the vault.
+        backup: called with the old revision before migrating an existing vault.
+
+    Raises:
+        VaultTooNew: the vault is newer than this build (nothing written).
+        VaultDamaged: the upgraded vault fails an integrity check (rolled back).
+    """
+    with engine.connect() as conn:
+        revision = current_revision(conn)
+        conn.rollback()
+    check_not_too_new(revision)
+    head = head_revision()
+    if revision == head:
+        return False
+    if revision is not None and backup is not None:
+        backup(revision)
+    with engine.connect() as conn:
+        # PRAGMA foreign_keys is a no-op inside a transaction: set it on the raw connection
+        # before SQLAlchemy begins one (batch migrations copy tables that others point at).
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            _run_upgrade(conn)
+        finally:
+            raw.execute("PRAGMA foreign_keys = ON")
+    with engine.connect() as conn:
+        problems = integrity_problems(conn)
+        conn.rollback()
+    if problems:
+        raise VaultDamaged("The upgraded vault failed its checks: " + "; ".join(problems[:5]))
+    return True
+
+
+def _run_upgrade(conn: Connection) -> None:
+    config = alembic_config()
+    with conn.begin():
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+        bad_keys = list(conn.exec_driver_sql("PRAGMA foreign_key_check"))
+        if bad_keys:
+            raise VaultDamaged(f"Migration left {len(bad_keys)} broken links; it was rolled back.")
+        rebuild_search_indexes(conn)
+
+
+def rebuild_search_indexes(conn: Connection) -> None:
+    """Recreate the FTS indexes from their source tables (after table rebuilds or repair)."""
+    conn.execute(text("INSERT INTO note_fts(note_fts) VALUES ('rebuild')"))
+    conn.execute(text("DELETE FROM client_fts"))
+    conn.execute(
+        text(
+            """INSERT INTO client_fts(rowid, names, identifiers)
+               SELECT c.rowid,
+                      c.given_name || ' ' || c.family_name || ' ' || c.preferred_name,
+                      coalesce((SELECT group_concat(i.value, ' ') FROM client_identifier i
+                                WHERE i.client_id = c.id AND i.deleted_at IS NULL), '')
+               FROM client c WHERE c.deleted_at IS NULL"""
+        )
+    )
