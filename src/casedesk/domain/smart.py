@@ -82,8 +82,24 @@ VAGUE_PHRASES: tuple[str, ...] = (
     "maintain",
 )
 
+
+def _inflected(verb: str) -> str:
+    """A regex for a verb and its usual endings ("improve", "improves", "improving"...)."""
+    if verb.endswith("e"):
+        return re.escape(verb[:-1]) + "(?:e|es|ed|ing)"
+    if verb.endswith("y"):
+        return re.escape(verb[:-1]) + "(?:y|ies|ied|ying)"
+    return re.escape(verb) + "(?:s|es|ed|ing)?"
+
+
+def _phrase_pattern(phrase: str) -> str:
+    # The verb comes first in every phrase ("working on", "dealing with"), so inflect that.
+    verb, *rest = phrase.split()
+    return r"\s+".join([_inflected(verb), *(re.escape(word) for word in rest)])
+
+
 _VAGUE_PATTERN = re.compile(
-    r"\b(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in VAGUE_PHRASES) + r")\w*\b",
+    r"\b(?:" + "|".join(_phrase_pattern(p) for p in VAGUE_PHRASES) + r")\b",
     re.IGNORECASE,
 )
 
@@ -307,6 +323,5 @@ def _time_bound_hints(goal: GoalFacts) -> Iterable[Hint]:
     if goal.plan_end is not None and max(dues) > goal.plan_end:
         yield Hint(
             SmartRule.DUE_AFTER_PLAN,
-            "The date is after the plan ends. Bring it inside the plan or review the plan"
-            " period.",
+            "The date is after the plan ends. Bring it inside the plan or review the plan period.",
         )
