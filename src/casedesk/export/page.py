@@ -65,7 +65,7 @@ class Typography:
     def for_options(cls, options: RenderOptions) -> Typography:
         """Regular print (11 pt body) or large print (14 pt body and up)."""
         if options.large_print:
-            return cls(body=14, leading=20, small=14, title=26, h2=19, h3=16, footer=9)
+            return cls(body=14, leading=20, small=14, title=26, h2=19, h3=16, footer=10)
         return cls(body=10.5, leading=15, small=9, title=22, h2=15, h3=12, footer=7.5)
 
 
