@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, select, text, update
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text, update
 from sqlalchemy.engine import make_url
 
 from casedesk.hub.models import HUB_SCHEMA_VERSION, HubBase, HubMeta
@@ -101,9 +101,8 @@ def write_transaction(engine: Engine, account_id: str | None = None) -> Iterator
         connection = connection.execution_options(**{_WRITE_OPTION: True})
         with connection.begin():
             if account_id is not None and is_postgres(engine):
-                connection.execute(
-                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": account_lock_key(account_id)}
-                )
+                lock = text("SELECT pg_advisory_xact_lock(:key)")
+                connection.execute(lock, {"key": account_lock_key(account_id)})
             yield connection
 
 
@@ -149,7 +148,7 @@ def init_schema(engine: Engine) -> None:
 def _insert_identity(connection: Connection) -> None:
     stamp = now_ms()
     connection.execute(
-        HubMeta.__table__.insert().values(
+        insert(HubMeta).values(
             id=1,
             hub_id=str(uuid.uuid4()),
             epoch=str(uuid.uuid4()),

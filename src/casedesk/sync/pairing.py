@@ -32,6 +32,7 @@ PAIRING_PREFIX = "CDP1"
 _GROUP = 5
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _SHORT_CODE_CHARS = 8
+_LOOKALIKES = str.maketrans("OIL", "011")
 _SALT_BYTES = 16
 _NONCE_BYTES = 12
 
@@ -87,7 +88,7 @@ def normalise_short_code(short_code: str) -> str:
         WrongShortCodeError: Wrong length or characters outside the alphabet.
     """
     cleaned = short_code.upper().replace("-", "").replace(" ", "")
-    cleaned = cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    cleaned = cleaned.translate(_LOOKALIKES)
     if len(cleaned) != _SHORT_CODE_CHARS or any(char not in _CROCKFORD for char in cleaned):
         raise WrongShortCodeError("the short code is 8 letters and digits, like ABCD-EFGH")
     return cleaned
@@ -143,7 +144,8 @@ def make_pairing_code(
     salt = secrets.token_bytes(_SALT_BYTES)
     nonce = secrets.token_bytes(_NONCE_BYTES)
     secret = json.dumps({"g": grant, "k": _b64(sync_key.secret_bytes())}).encode()
-    sealed = AESGCM(_derive_key(short, salt, cost)).encrypt(nonce, secret, _aad(hub_url, account_id))
+    cipher = AESGCM(_derive_key(short, salt, cost))
+    sealed = cipher.encrypt(nonce, secret, _aad(hub_url, account_id))
     document = {
         "u": hub_url,
         "a": account_id,
