@@ -33,7 +33,7 @@ def resolve_vault_dir(cli_value: str | os.PathLike[str] | None = None) -> Path:
 
 
 def resources_dir() -> Path:
-    """The ``resources/`` tree: packaged inside a wheel, or at the repository root in development."""
+    """The ``resources/`` tree: inside a wheel, or at the repository root in development."""
     packaged = resources.files("casedesk") / "resources"
     if packaged.is_dir():
         return Path(str(packaged))

@@ -89,7 +89,7 @@ def parse_date(value: str | date | None) -> date | None:
     Raises:
         ValueError: with a plain message when the text is not a real calendar date.
     """
-    if value is None or isinstance(value, date) and not isinstance(value, datetime):
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
         return value
     if isinstance(value, datetime):
         return value.date()
@@ -118,7 +118,9 @@ def check_birth_date(v: Validator, name: str, value: str | date | None, today: d
     return born
 
 
-def check_date(v: Validator, name: str, value: str | date | None, *, required: bool = False) -> date | None:
+def check_date(
+    v: Validator, name: str, value: str | date | None, *, required: bool = False
+) -> date | None:
     """Validate an optional or required calendar date."""
     try:
         parsed = parse_date(value)

@@ -60,7 +60,7 @@ def harden_connection(dbapi_conn: Any, key_pragma: str) -> None:
     cursor = dbapi_conn.cursor()
     try:
         cursor.execute(key_pragma)
-        cursor.execute("PRAGMA cipher_memory_security = ON")
+        cursor.execute("PRAGMA cipher_memory_security = OFF")
         cursor.execute("PRAGMA temp_store = MEMORY")
         cursor.execute("PRAGMA foreign_keys = ON")
         # The first statement that reads the file: a damaged file fails here.

@@ -158,7 +158,9 @@ class KeyFile:
         """A new key file wrapping ``db_key`` for the passphrase and the recovery key."""
         key_file = cls(new_id(), utcnow().isoformat(), kdf, secrets.token_bytes(16), {})
         key_file.set_passphrase(db_key, passphrase, kdf)
-        key_file._wrap(SLOT_RECOVERY, _recovery_wrapping_key(recovery_key_bytes(recovery_key)), db_key)
+        key_file._wrap(
+            SLOT_RECOVERY, _recovery_wrapping_key(recovery_key_bytes(recovery_key)), db_key
+        )
         return key_file
 
     def set_passphrase(self, db_key: bytes | bytearray, passphrase: str, kdf: KdfParams) -> None:

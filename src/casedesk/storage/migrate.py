@@ -68,9 +68,9 @@ def check_not_too_new(revision: str | None) -> None:
 def integrity_problems(conn: Connection) -> list[str]:
     """Problems found by SQLite's and SQLCipher's integrity checks (empty when sound)."""
     problems: list[str] = []
-    problems += [f"page HMAC: {row[0]}" for row in conn.exec_driver_sql(
-        "PRAGMA cipher_integrity_check"
-    )]
+    problems += [
+        f"page HMAC: {row[0]}" for row in conn.exec_driver_sql("PRAGMA cipher_integrity_check")
+    ]
     integrity = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check")]
     if integrity != ["ok"]:
         problems += [f"integrity: {line}" for line in integrity]

@@ -28,6 +28,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -163,7 +164,7 @@ class Professional(Synced):
     notes: Mapped[str] = mapped_column(default="")
 
 
-# ============================================================================ episode, intake, consent
+# ===================================================================== episode, intake, consent
 
 
 class Episode(Synced):
@@ -260,7 +261,15 @@ class RiskScreen(Synced):
     )
     supersedes_id: Mapped[str | None] = _fk("risk_screen.id", nullable=True, index=False)
 
-    __table_args__ = (Index("ix_risk_screen_client_date", "client_id", "screened_on"),)
+    # Partial: only live rows, so "latest screen per client" is an index seek.
+    __table_args__ = (
+        Index(
+            "ix_risk_screen_client_date",
+            "client_id",
+            "screened_on",
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
+    )
 
     @classmethod
     def immutable_reason(cls, before: Mapping[str, Any], changed: set[str]) -> str | None:
@@ -349,9 +358,7 @@ class Need(Synced):
     domain_key: Mapped[str] = mapped_column(String(100), default="")
     description: Mapped[str]
     source_assessment_id: Mapped[str | None] = _fk("assessment.id", nullable=True, index=False)
-    status: Mapped[E.NeedStatus] = mapped_column(
-        EnumText(E.NeedStatus), default=E.NeedStatus.OPEN
-    )
+    status: Mapped[E.NeedStatus] = mapped_column(EnumText(E.NeedStatus), default=E.NeedStatus.OPEN)
 
 
 # ============================================================================ plan
@@ -543,7 +550,15 @@ class CaseNote(Synced):
     locked_at: Mapped[datetime | None]
     amends_id: Mapped[str | None] = _fk("case_note.id", nullable=True, index=False)
 
-    __table_args__ = (Index("ix_case_note_client_when", "client_id", "occurred_at"),)
+    # Partial: only live rows, so "last contact per client" is an index seek.
+    __table_args__ = (
+        Index(
+            "ix_case_note_client_when",
+            "client_id",
+            "occurred_at",
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
+    )
 
     @classmethod
     def immutable_reason(cls, before: Mapping[str, Any], changed: set[str]) -> str | None:

@@ -44,11 +44,7 @@ def to_json_value(value: Any) -> Any:
 
 def _synced_columns(obj: Synced) -> list[str]:
     mapper = inspect(type(obj))
-    return [
-        attr.key
-        for attr in mapper.column_attrs
-        if attr.columns[0].info.get("sync") != "blob"
-    ]
+    return [attr.key for attr in mapper.column_attrs if attr.columns[0].info.get("sync") != "blob"]
 
 
 def _changed_fields(obj: Synced) -> dict[str, Any]:

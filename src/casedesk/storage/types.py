@@ -52,3 +52,11 @@ class EnumText(TypeDecorator[E]):
     def process_result_value(self, value: Any, dialect: Dialect) -> E | None:
         """Return the enum member."""
         return None if value is None else self.enum_cls(value)
+
+
+def parse_db_datetime(value: Any) -> datetime | None:
+    """A datetime read through raw SQL (stored as naive UTC text) as an aware UTC value."""
+    if value is None:
+        return None
+    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)

@@ -10,6 +10,7 @@ every file byte-identical (the key file is only read); files are owner-only.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -337,7 +338,9 @@ def read_backup_key_file(backup_file: Path) -> KeyFile:
     except FileNotFoundError:
         raise VaultNotFound(f"There is no backup file at {backup_file}.") from None
     except (zipfile.BadZipFile, KeyError, OSError):
-        raise VaultDamaged(f"{backup_file.name} is not a casedesk backup, or it is damaged.") from None
+        raise VaultDamaged(
+            f"{backup_file.name} is not a casedesk backup, or it is damaged."
+        ) from None
     staging = backup_file.with_name(f".{backup_file.name}.key")
     try:
         staging.write_bytes(key_json)
@@ -401,10 +404,8 @@ def _set_umask_private() -> None:
 
 def _make_private_dir(path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
+    with contextlib.suppress(OSError):
         path.chmod(0o700)
-    except OSError:
-        pass
 
 
 def _ensure_device_id(db: Database) -> str:

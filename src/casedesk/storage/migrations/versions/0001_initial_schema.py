@@ -298,7 +298,10 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("risk_screen", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_risk_screen_client_date", ["client_id", "screened_on"], unique=False
+            "ix_risk_screen_client_date",
+            ["client_id", "screened_on"],
+            unique=False,
+            sqlite_where=sa.text("deleted_at IS NULL"),
         )
         batch_op.create_index(batch_op.f("ix_risk_screen_client_id"), ["client_id"], unique=False)
 
@@ -404,7 +407,10 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("case_note", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_case_note_client_when", ["client_id", "occurred_at"], unique=False
+            "ix_case_note_client_when",
+            ["client_id", "occurred_at"],
+            unique=False,
+            sqlite_where=sa.text("deleted_at IS NULL"),
         )
 
     op.create_table(

@@ -1,0 +1,103 @@
+"""Shared CLI plumbing: passphrases, opening the vault, error-to-exit-code mapping."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from casedesk.paths import resolve_vault_dir
+from casedesk.services.bundle import Services
+from casedesk.services.errors import ValidationError, VaultError
+from casedesk.services.vault_service import VaultService
+
+PASSPHRASE_ENV = "CASEDESK_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "CASEDESK_NEW_PASSPHRASE"
+EXIT_OK, EXIT_OTHER, EXIT_USAGE, EXIT_WRONG_KEY, EXIT_DAMAGED, EXIT_INVALID_DOC = 0, 1, 2, 3, 4, 5
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class CliError(Exception):
+    """A failure with a plain message and an exit code."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_OTHER) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run the handler chosen by the parser, mapping known errors to exit codes."""
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except VaultError as exc:
+        raise CliError(str(exc), exc.exit_code) from None
+    except ValidationError as exc:
+        details = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in exc.errors.items())
+        raise CliError(details, EXIT_USAGE) from None
+    except KeyboardInterrupt:
+        raise CliError("cancelled", EXIT_OTHER) from None
+
+
+def read_passphrase(args: argparse.Namespace, *, prompt: str = "Passphrase: ") -> str:
+    """The passphrase from the environment, ``--passphrase-file`` or an interactive prompt."""
+    from_env = os.environ.get(PASSPHRASE_ENV)
+    if from_env is not None:
+        return from_env
+    if args.passphrase_file:
+        return _first_line(Path(args.passphrase_file))
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    raise CliError(
+        f"No passphrase given: set {PASSPHRASE_ENV}, use --passphrase-file, or run interactively.",
+        EXIT_USAGE,
+    )
+
+
+def read_new_passphrase(args: argparse.Namespace, env: str = NEW_PASSPHRASE_ENV) -> str:
+    """A new passphrase from ``env`` or a prompt (asked twice)."""
+    from_env = os.environ.get(env)
+    if from_env is not None:
+        return from_env
+    if not sys.stdin.isatty():
+        raise CliError(f"No new passphrase given: set {env} or run interactively.", EXIT_USAGE)
+    first = getpass.getpass("New passphrase: ")
+    if getpass.getpass("Repeat the new passphrase: ") != first:
+        raise CliError("The two passphrases differ; nothing was changed.", EXIT_USAGE)
+    return first
+
+
+def _first_line(path: Path) -> str:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"Cannot read the passphrase file: {exc.strerror}.", EXIT_USAGE) from None
+    return text.splitlines()[0] if text else ""
+
+
+def vault_service(args: argparse.Namespace) -> VaultService:
+    """The vault named by ``--vault``, ``CASEDESK_VAULT`` or the default location."""
+    return VaultService(resolve_vault_dir(args.vault))
+
+
+@contextmanager
+def unlocked(args: argparse.Namespace) -> Iterator[Services]:
+    """Unlock the vault for one command and always lock it again."""
+    vault = vault_service(args)
+    vault.unlock(read_passphrase(args))
+    try:
+        yield Services.for_vault(vault)
+    finally:
+        vault.lock()
+
+
+def print_json(value: Any) -> None:
+    """Print JSON for scripts (dates as ISO strings)."""
+    print(json.dumps(value, indent=2, ensure_ascii=False, default=str))

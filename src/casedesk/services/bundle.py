@@ -1,0 +1,34 @@
+"""All services for one unlocked vault, built together and handed to the UI or CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from casedesk.services.audit import AuditService
+from casedesk.services.clients import ClientService
+from casedesk.services.drafts import DraftService
+from casedesk.services.notes import NoteService
+from casedesk.services.vault_service import VaultService
+
+
+@dataclass
+class Services:
+    """The use cases available while a vault is unlocked."""
+
+    vault: VaultService
+    clients: ClientService
+    notes: NoteService
+    drafts: DraftService
+    audit: AuditService
+
+    @classmethod
+    def for_vault(cls, vault: VaultService) -> Services:
+        """Build every service on the vault's open database."""
+        db = vault.db
+        return cls(
+            vault=vault,
+            clients=ClientService(db),
+            notes=NoteService(db),
+            drafts=DraftService(db),
+            audit=AuditService(db),
+        )

@@ -1,0 +1,698 @@
+"""A realistic, deterministic synthetic caseload for demos, screenshots and benchmarks.
+
+Everything is fictional. The same seed and anchor date give the same records (ids included).
+Rows are written with bulk inserts (an ORM flush per row would take minutes for 5,000 clients),
+each with its outbox row, so a demo vault is a truthful vault that can sync like any other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import Enum
+from pathlib import Path
+from typing import Any, cast
+
+from sqlalchemy import Connection, Table, select
+
+from casedesk.domain import enums as E
+from casedesk.domain.clock import today as local_today
+from casedesk.domain.ids import uuid7_from
+from casedesk.paths import resources_dir
+from casedesk.services import demo_content as C
+from casedesk.storage.engine import Database
+from casedesk.storage.models import (
+    Action,
+    Assessment,
+    AssessmentReading,
+    AuditEvent,
+    CaseNote,
+    CasePlan,
+    Client,
+    ClientIdentifier,
+    Consent,
+    DomainSetRecord,
+    Episode,
+    Goal,
+    GoalReview,
+    GoalTarget,
+    Intake,
+    Need,
+    NoteGoal,
+    OutboxOp,
+    PlanVersion,
+    Professional,
+    ReferralOut,
+    Review,
+    RiskScreen,
+    ServiceEntry,
+    SupportPerson,
+)
+
+BATCH_CLIENTS = 250
+DEMO_DEVICE = "demo-data"
+NOTES_PER_CLIENT = {
+    E.Intensity.INTENSIVE: 90,
+    E.Intensity.HIGH: 65,
+    E.Intensity.MODERATE: 45,
+    E.Intensity.LOW: 25,
+}
+DEFAULT_DOMAIN_SET = "casedesk-core.v1.json"
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """How much was generated."""
+
+    clients: int
+    rows: dict[str, int]
+
+
+class _Sink:
+    """Collects rows per table and writes them, with outbox rows, in bulk.
+
+    Values are converted to SQLite primitives here and written with one prepared
+    ``executemany`` per table, in the same formats the ORM column types use.
+    """
+
+    def __init__(self, conn: Connection, rng: random.Random, base_ms: int) -> None:
+        self.conn = conn
+        self.rng = rng
+        self.rows: dict[Table, list[dict[str, Any]]] = defaultdict(list)
+        self.counts: dict[str, int] = defaultdict(int)
+        self._ms = base_ms
+        self._counter = 0
+
+    def new_id(self) -> str:
+        self._ms += 1
+        return uuid7_from(self._ms, self.rng)
+
+    def add(self, model: type[Any], **values: Any) -> str:
+        row_id = values.setdefault("id", self.new_id())
+        self._counter = (self._counter + 1) % 0xFFFF
+        created = values.pop("_created", None)
+        stamp_ms = int(created.timestamp() * 1000) if created else self._ms
+        values["hlc"] = f"{stamp_ms:015d}-{self._counter:05d}-{DEMO_DEVICE}"
+        values["row_version"] = 1
+        values["created_at"] = values["updated_at"] = created or _ms_to_datetime(self._ms)
+        values.setdefault("deleted_at", None)
+        self.rows[model.__table__].append(values)
+        return str(row_id)
+
+    def flush(self) -> None:
+        outbox: list[dict[str, Any]] = []
+        for table, rows in self.rows.items():
+            _bulk_insert(self.conn, table, rows)
+            self.counts[table.name] += len(rows)
+            outbox.extend(
+                {
+                    "op_id": uuid7_from(self._ms, self.rng),
+                    "table_name": table.name,
+                    "row_id": row["id"],
+                    "kind": "insert",
+                    "base_version": None,
+                    "fields": None,
+                    "hlc": row["hlc"],
+                    "state": "pending",
+                    "error": "",
+                    "created_at": row["created_at"],
+                }
+                for row in rows
+            )
+        if outbox:
+            _bulk_insert(self.conn, cast(Table, OutboxOp.__table__), outbox)
+        self.rows.clear()
+
+
+def _ms_to_datetime(unix_ms: int) -> datetime:
+    return datetime.fromtimestamp(unix_ms / 1000, UTC)
+
+
+def _sql_value(value: Any) -> Any:
+    """The stored form of a value, matching the ORM column types (naive-UTC text datetimes)."""
+    if value is None or isinstance(value, int | float | str):
+        return value.value if isinstance(value, Enum) else value
+    if isinstance(value, datetime):
+        return (
+            value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+        )
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def _bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    columns = list(rows[0])
+    placeholders = ", ".join("?" for _ in columns)
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})"
+    params = [tuple(_sql_value(row[c]) for c in columns) for row in rows]
+    conn.exec_driver_sql(sql, params)
+
+
+class DemoGenerator:
+    """Builds one client's whole story at a time.
+
+    Args:
+        sink: where rows go.
+        rng: the seeded random source (all randomness comes from here).
+        anchor: "today" for the generated story.
+        domain_keys: assessment domain keys of the domain set used.
+        domain_set_id: the stored domain set the assessments use.
+        services: directory entries (id, name) for referrals and agency actions.
+    """
+
+    def __init__(
+        self,
+        sink: _Sink,
+        rng: random.Random,
+        anchor: date,
+        domain_keys: list[str],
+        domain_set_id: str,
+        services: list[tuple[str, str]],
+    ) -> None:
+        self.sink = sink
+        self.rng = rng
+        self.anchor = anchor
+        self.domain_keys = domain_keys
+        self.domain_set_id = domain_set_id
+        self.services = services
+
+    # ------------------------------------------------------------------ one client
+
+    def client(self) -> None:
+        """Generate one client's record, history, plan and notes."""
+        rng = self.rng
+        intensity = rng.choices(list(E.Intensity), weights=(10, 20, 40, 30))[0]
+        status = rng.choices(
+            (E.ClientStatus.ACTIVE, E.ClientStatus.CLOSED, E.ClientStatus.REFERRAL),
+            weights=(80, 15, 5),
+        )[0]
+        opened = self.anchor - timedelta(days=rng.randint(30, 540))
+        given, family = rng.choice(C.GIVEN_NAMES), rng.choice(C.FAMILY_NAMES)
+        client_id = self.sink.add(
+            Client,
+            given_name=given,
+            family_name=family,
+            preferred_name=rng.choice(("", "", "", given[:3] + "ie")),
+            date_of_birth=self.anchor - timedelta(days=rng.randint(18 * 365, 88 * 365)),
+            pronouns=rng.choice(C.PRONOUNS),
+            phone=f"04{rng.randint(10, 99)} {rng.randint(100, 999)} {rng.randint(100, 999)}",
+            email="" if rng.random() < 0.5 else f"{given.lower()}.{rng.randint(1, 99)}@example.org",
+            address_line1=f"{rng.randint(1, 240)} {rng.choice(C.FAMILY_NAMES)} Road",
+            address_line2="",
+            town=rng.choice(C.TOWNS),
+            region="",
+            postcode=str(rng.randint(2000, 7999)),
+            preferred_language=rng.choice(C.LANGUAGES),
+            interpreter_needed=rng.random() < 0.08,
+            intensity=intensity,
+            status=status,
+            notes="",
+            _created=datetime.combine(opened, time(9), UTC),
+        )
+        self._people(client_id)
+        episode_id = self._episode(client_id, status, opened)
+        self._consents(client_id, opened)
+        self._risk(client_id, opened)
+        if status == E.ClientStatus.REFERRAL:
+            return
+        priorities = self._assessments(client_id, episode_id, opened)
+        goal_ids = self._plan(client_id, episode_id, opened, priorities, intensity)
+        self._referrals(client_id, goal_ids, opened)
+        self._notes(client_id, episode_id, opened, intensity, goal_ids, given)
+
+    def _people(self, client_id: str) -> None:
+        rng = self.rng
+        if rng.random() < 0.6:
+            self.sink.add(
+                ClientIdentifier,
+                client_id=client_id,
+                system="Agency ref",
+                value=f"CD-{rng.randint(100000, 999999)}",
+            )
+        for _ in range(rng.randint(0, 3)):
+            self.sink.add(
+                SupportPerson,
+                client_id=client_id,
+                name=self._person_name(),
+                relationship=rng.choice(C.RELATIONSHIPS),
+                phone="",
+                email="",
+                is_carer=rng.random() < 0.3,
+                is_emergency_contact=rng.random() < 0.4,
+                notes="",
+            )
+        for role, org in rng.sample(C.PROFESSIONAL_ROLES, rng.randint(0, 3)):
+            self.sink.add(
+                Professional,
+                client_id=client_id,
+                name=self._person_name(),
+                role=role,
+                organisation=org,
+                phone="",
+                email="",
+                notes="",
+            )
+
+    def _person_name(self) -> str:
+        return f"{self.rng.choice(C.GIVEN_NAMES)} {self.rng.choice(C.FAMILY_NAMES)}"
+
+    def _episode(self, client_id: str, status: E.ClientStatus, opened: date) -> str:
+        rng = self.rng
+        closed = status == E.ClientStatus.CLOSED
+        closed_on = opened + timedelta(days=rng.randint(60, 400)) if closed else None
+        if closed_on and closed_on > self.anchor:
+            closed_on = self.anchor - timedelta(days=rng.randint(1, 40))
+        episode_id = self.sink.add(
+            Episode,
+            client_id=client_id,
+            opened_on=opened,
+            closed_on=closed_on,
+            closure_reason=rng.choice(list(E.ClosureReason)) if closed else None,
+            closure_detail="",
+            exit_summary="Goals reviewed together; supports in place." if closed else "",
+            achievements="Stable housing and a regular GP." if closed else "",
+            supports_in_place="GP, family, community group" if closed else "",
+            feedback_rating=rng.randint(3, 5) if closed else None,
+            feedback_comments="Thanks for sticking with me." if closed else "",
+            follow_up_on=closed_on + timedelta(weeks=6) if closed_on else None,
+            followed_up_at=None,
+        )
+        self.sink.add(
+            Intake,
+            client_id=client_id,
+            episode_id=episode_id,
+            referral_date=opened - timedelta(days=rng.randint(3, 30)),
+            source_type=rng.choice(("self", "GP", "hospital", "community agency", "family")),
+            source_name="",
+            reason="Complex needs across housing, health and money.",
+            screening_outcome=E.ScreeningOutcome.ELIGIBLE,
+            screening_notes="",
+            decision=E.IntakeDecision.ACCEPTED
+            if status != E.ClientStatus.REFERRAL
+            else E.IntakeDecision.PENDING,
+            decision_date=opened if status != E.ClientStatus.REFERRAL else None,
+            decline_reason="",
+            referred_on_to="",
+            rights_explained_on=opened,
+            limits_explained=True,
+        )
+        return episode_id
+
+    def _consents(self, client_id: str, opened: date) -> None:
+        rng = self.rng
+        self.sink.add(
+            Consent,
+            client_id=client_id,
+            scope=E.ConsentScope.COLLECT_STORE,
+            agencies=[],
+            given_on=opened,
+            expires_on=opened + timedelta(days=730),
+            withdrawn_on=None,
+            method="written",
+            notes="",
+            signature_id=None,
+        )
+        if rng.random() < 0.8 and self.services:
+            agencies = [name for _, name in rng.sample(self.services, 2)]
+            expires = self.anchor + timedelta(days=rng.randint(-20, 300))
+            self.sink.add(
+                Consent,
+                client_id=client_id,
+                scope=E.ConsentScope.SHARE,
+                agencies=agencies,
+                given_on=opened,
+                expires_on=expires,
+                withdrawn_on=None if rng.random() < 0.95 else self.anchor,
+                method="verbal",
+                notes="",
+                signature_id=None,
+            )
+
+    def _risk(self, client_id: str, opened: date) -> None:
+        rng = self.rng
+        level = rng.choices(
+            (E.RiskLevel.LOW, E.RiskLevel.MEDIUM, E.RiskLevel.HIGH), weights=(70, 20, 10)
+        )[0]
+        screened = opened + timedelta(days=rng.randint(0, 20))
+        self.sink.add(
+            RiskScreen,
+            client_id=client_id,
+            screened_on=screened,
+            risk_to_self=level if rng.random() < 0.5 else E.RiskLevel.LOW,
+            risk_to_self_notes="",
+            risk_to_others=E.RiskLevel.NONE,
+            risk_to_others_notes="",
+            risk_from_others=level if rng.random() < 0.3 else E.RiskLevel.NONE,
+            risk_from_others_notes="",
+            children_in_home=rng.random() < 0.25,
+            children_notes="",
+            worker_safety=E.RiskLevel.LOW if level != E.RiskLevel.HIGH else E.RiskLevel.MEDIUM,
+            worker_safety_notes="Visit in pairs" if level == E.RiskLevel.HIGH else "",
+            overall_level=level,
+            review_on=self.anchor + timedelta(days=rng.randint(-30, 120)),
+            status=E.RecordStatus.FINAL,
+            supersedes_id=None,
+        )
+
+    def _assessments(self, client_id: str, episode_id: str, opened: date) -> list[str]:
+        rng = self.rng
+        base = {key: rng.randint(2, 7) for key in self.domain_keys}
+        stages = [E.AssessmentStage.INITIAL] + [E.AssessmentStage.REVIEW] * rng.randint(0, 2)
+        when = opened + timedelta(days=rng.randint(3, 21))
+        priorities: list[str] = []
+        for index, stage in enumerate(stages):
+            if when > self.anchor:
+                break
+            final = index < len(stages) - 1 or rng.random() < 0.8
+            assessment_id = self.sink.add(
+                Assessment,
+                client_id=client_id,
+                episode_id=episode_id,
+                domain_set_id=self.domain_set_id,
+                stage=stage,
+                assessed_on=when,
+                status=E.RecordStatus.FINAL if final else E.RecordStatus.DRAFT,
+                finalised_at=datetime.combine(when, time(15), UTC) if final else None,
+                supersedes_id=None,
+                summary="Talked through every area of life together.",
+                carer_wellbeing="",
+                carer_needs="",
+                completed_with_client=True,
+            )
+            lowest = sorted(base, key=lambda k: base[k])[:3]
+            for key in self.domain_keys:
+                score = min(10, base[key] + index * rng.randint(0, 2))
+                self.sink.add(
+                    AssessmentReading,
+                    assessment_id=assessment_id,
+                    domain_key=key,
+                    client_score=score,
+                    worker_score=max(1, score - rng.randint(0, 1)),
+                    strengths="Keeps trying; good humour; close to family",
+                    needs="Needs support with paperwork" if key in lowest else "",
+                    client_words="I'm getting there." if key in lowest else "",
+                    priority=key in lowest,
+                    locked=final,
+                )
+            if index == 0:
+                priorities = lowest
+            when += timedelta(days=rng.randint(60, 150))
+        return priorities
+
+    def _plan(
+        self,
+        client_id: str,
+        episode_id: str,
+        opened: date,
+        priorities: list[str],
+        intensity: E.Intensity,
+    ) -> list[str]:
+        rng = self.rng
+        start = opened + timedelta(days=rng.randint(7, 30))
+        review_days = {"intensive": 28, "high": 42, "moderate": 84, "low": 182}[intensity.value]
+        plan_id = self.sink.add(
+            CasePlan,
+            client_id=client_id,
+            episode_id=episode_id,
+            state=E.PlanState.AGREED,
+            period_start=start,
+            period_end=start + timedelta(days=365),
+            next_review_on=self.anchor + timedelta(days=rng.randint(-25, review_days)),
+            review_interval_days=review_days,
+            current_version_no=1,
+        )
+        goal_ids: list[str] = []
+        templates = rng.sample(C.GOAL_TEMPLATES, rng.randint(3, 6))
+        for order, (domain, words, framing, measure, target) in enumerate(templates):
+            need_id = self.sink.add(
+                Need,
+                client_id=client_id,
+                episode_id=episode_id,
+                domain_key=domain,
+                description=framing,
+                source_assessment_id=None,
+                status=E.NeedStatus.OPEN,
+            )
+            goal_id = self.sink.add(
+                Goal,
+                plan_id=plan_id,
+                client_id=client_id,
+                need_id=need_id,
+                domain_key=domain,
+                client_words=words,
+                worker_framing=framing,
+                term=rng.choice(list(E.GoalTerm)),
+                priority=rng.choice(list(E.Priority)),
+                lifecycle_status=E.GoalLifecycle.ACTIVE,
+                achievement_status=rng.choice(
+                    (
+                        E.GoalAchievement.IN_PROGRESS,
+                        E.GoalAchievement.IMPROVING,
+                        E.GoalAchievement.NO_CHANGE,
+                        E.GoalAchievement.ACHIEVED,
+                    )
+                ),
+                status_date=start,
+                status_reason="",
+                start_date=start,
+                expressed_by=E.ExpressedBy.CLIENT,
+                sort_order=order,
+            )
+            goal_ids.append(goal_id)
+            self.sink.add(
+                GoalTarget,
+                goal_id=goal_id,
+                measure=measure,
+                baseline="0",
+                target=target,
+                due_on=start + timedelta(days=rng.randint(60, 300)),
+            )
+            for a_order, (what, who) in enumerate(
+                rng.sample(C.ACTION_TEMPLATES, rng.randint(2, 4))
+            ):
+                due = self.anchor + timedelta(days=rng.randint(-40, 60))
+                done = rng.random() < 0.45
+                service_id = rng.choice(self.services)[0] if who == "agency" else None
+                self.sink.add(
+                    Action,
+                    goal_id=goal_id,
+                    description=what,
+                    performer=E.Performer(who),
+                    performer_name="",
+                    service_id=service_id,
+                    due_on=due,
+                    status=E.ActionStatus.DONE
+                    if done
+                    else rng.choice((E.ActionStatus.NOT_STARTED, E.ActionStatus.IN_PROGRESS)),
+                    completed_on=due if done else None,
+                    notes="",
+                    sort_order=a_order,
+                )
+        snapshot = {"goals": [t[1] for t in templates], "period_start": start.isoformat()}
+        digest = hashlib.sha256(json.dumps(snapshot, sort_keys=True).encode()).hexdigest()
+        self.sink.add(
+            PlanVersion,
+            plan_id=plan_id,
+            version_no=1,
+            agreed_on=start,
+            snapshot=snapshot,
+            content_sha256=digest,
+        )
+        if rng.random() < 0.6 and start + timedelta(days=review_days) < self.anchor:
+            held = start + timedelta(days=review_days)
+            review_id = self.sink.add(
+                Review,
+                plan_id=plan_id,
+                held_on=held,
+                status=E.RecordStatus.FINAL,
+                achievements="Rent back on track.",
+                barriers="Transport to appointments.",
+                new_supports="Community transport",
+                summary="Good progress overall.",
+                risk_rechecked=True,
+            )
+            for goal_id in goal_ids:
+                self.sink.add(
+                    GoalReview,
+                    review_id=review_id,
+                    goal_id=goal_id,
+                    achievement_status=E.GoalAchievement.IMPROVING,
+                    progress_note="Steady progress.",
+                    client_scaling_score=rng.randint(3, 8),
+                )
+        return goal_ids
+
+    def _referrals(self, client_id: str, goal_ids: list[str], opened: date) -> None:
+        rng = self.rng
+        for _ in range(rng.randint(0, 3)):
+            service_id, name = rng.choice(self.services)
+            status = rng.choice(list(E.ReferralStatus))
+            drafted = opened + timedelta(days=rng.randint(10, 200))
+            drafted = min(drafted, self.anchor)
+            self.sink.add(
+                ReferralOut,
+                client_id=client_id,
+                goal_id=rng.choice(goal_ids) if goal_ids else None,
+                service_id=service_id,
+                agency_name=name,
+                reason=rng.choice(C.REFERRAL_REASONS),
+                status=status,
+                drafted_on=drafted,
+                sent_on=drafted if status != E.ReferralStatus.DRAFTED else None,
+                responded_on=None,
+                attended_on=None,
+                closed_on=drafted + timedelta(days=30)
+                if status == E.ReferralStatus.CLOSED
+                else None,
+                follow_up_on=self.anchor + timedelta(days=rng.randint(-10, 21)),
+                notes="",
+            )
+
+    def _notes(
+        self,
+        client_id: str,
+        episode_id: str,
+        opened: date,
+        intensity: E.Intensity,
+        goal_ids: list[str],
+        given: str,
+    ) -> None:
+        rng = self.rng
+        count = max(1, int(rng.gauss(NOTES_PER_CLIENT[intensity], 8)))
+        span_days = max(1, (self.anchor - opened).days)
+        for _ in range(count):
+            when = datetime.combine(
+                opened + timedelta(days=rng.randint(0, span_days)),
+                time(rng.randint(8, 17), rng.choice((0, 15, 30, 45))),
+                UTC,
+            )
+            contact = rng.choices(list(E.ContactType), weights=(30, 12, 30, 4, 10, 6, 3, 5))[0]
+            body = " ".join(
+                (
+                    rng.choice(C.NOTE_OPENERS).format(
+                        name=given, relation=rng.choice(C.RELATIONSHIPS)
+                    ),
+                    rng.choice(C.NOTE_TOPICS),
+                    rng.choice(C.NOTE_TOPICS),
+                    rng.choice(C.NOTE_CLOSERS),
+                )
+            )
+            locked = when.date() < self.anchor - timedelta(days=2)
+            note_id = self.sink.add(
+                CaseNote,
+                client_id=client_id,
+                episode_id=episode_id,
+                contact_type=contact,
+                occurred_at=when,
+                duration_minutes=rng.choice((10, 15, 30, 45, 60, 90)),
+                location=rng.choice(C.CONTACT_LOCATIONS),
+                body=body,
+                author="Demo Worker",
+                locked_at=when + timedelta(hours=2) if locked else None,
+                amends_id=None,
+                _created=when,
+            )
+            if goal_ids and rng.random() < 0.3:
+                self.sink.add(NoteGoal, note_id=note_id, goal_id=rng.choice(goal_ids))
+
+
+def _load_domain_set(conn: Connection, sink: _Sink) -> tuple[str, list[str]]:
+    path = resources_dir() / "domains" / DEFAULT_DOMAIN_SET
+    definition = json.loads(Path(path).read_text(encoding="utf-8"))
+    key, version = str(definition["key"]), int(definition["version"])
+    table = DomainSetRecord.__table__
+    existing = conn.execute(
+        select(table.c.id).where(table.c.key == key, table.c.version == version)
+    ).scalar()
+    keys = [str(domain["key"]) for domain in definition["domains"]]
+    if existing:
+        return str(existing), keys
+    set_id = sink.add(
+        DomainSetRecord,
+        key=key,
+        version=version,
+        name=str(definition["name"]),
+        definition=definition,
+        builtin=True,
+    )
+    return set_id, keys
+
+
+def _directory(sink: _Sink, rng: random.Random, count: int = 150) -> list[tuple[str, str]]:
+    entries = []
+    for index in range(count):
+        category = C.SERVICE_CATEGORIES[index % len(C.SERVICE_CATEGORIES)]
+        name = f"{rng.choice(C.SERVICE_WORDS)} {category} Service {index + 1}"
+        entry_id = sink.add(
+            ServiceEntry,
+            name=name,
+            organisation=f"{rng.choice(C.TOWNS)} Community Trust",
+            category=category,
+            phone=f"1800 {rng.randint(100, 999)} {rng.randint(100, 999)}",
+            email=f"intake{index}@example.org",
+            website="",
+            address=rng.choice(C.TOWNS),
+            hours="Mon-Fri 9-5",
+            eligibility="Adults in the region",
+            area_served="Region-wide",
+            notes="",
+        )
+        entries.append((entry_id, name))
+    return entries
+
+
+def _batches(total: int) -> Iterator[int]:
+    done = 0
+    while done < total:
+        size = min(BATCH_CLIENTS, total - done)
+        yield size
+        done += size
+
+
+def generate_demo_data(
+    db: Database, clients: int, seed: int = 1, anchor: date | None = None
+) -> DemoSummary:
+    """Add a synthetic caseload of ``clients`` clients (plus a service directory).
+
+    Args:
+        db: the open vault database.
+        clients: how many clients to create.
+        seed: the random seed: the same seed and anchor give the same records.
+        anchor: the date the story is told up to (default: today).
+    """
+    anchor = anchor or local_today()
+    rng = random.Random(seed)
+    base_ms = int(datetime.combine(anchor, time(0), UTC).timestamp() * 1000) - 10**9
+    with db.engine.connect() as conn:
+        sink = _Sink(conn, rng, base_ms)
+        with conn.begin():
+            set_id, domain_keys = _load_domain_set(conn, sink)
+            services = _directory(sink, rng)
+            sink.flush()
+        generator = DemoGenerator(sink, rng, anchor, domain_keys, set_id, services)
+        for size in _batches(clients):
+            with conn.begin():  # one transaction per batch: progress survives a crash
+                for _ in range(size):
+                    generator.client()
+                sink.flush()
+        with conn.begin():
+            sink.add(
+                AuditEvent,
+                occurred_at=datetime.now(UTC),
+                actor="",
+                action="demo.generated",
+                entity_table="client",
+                entity_id=sink.new_id(),
+                client_id=None,
+                summary=f"{clients} demo clients generated (seed {seed})",
+            )
+            sink.flush()
+    return DemoSummary(clients, dict(sink.counts))

@@ -1,0 +1,35 @@
+"""Known errors the UI and CLI handle, re-exported so callers never import storage."""
+
+from casedesk.domain.validation import ValidationError
+from casedesk.storage.errors import (
+    BackupError,
+    DiskFull,
+    ImmutableRecordError,
+    VaultDamaged,
+    VaultError,
+    VaultExists,
+    VaultLocked,
+    VaultNotFound,
+    VaultTooNew,
+    WrongPassphrase,
+)
+
+
+class NotFound(VaultError):
+    """The record asked for does not exist (or was deleted)."""
+
+
+__all__ = [
+    "BackupError",
+    "DiskFull",
+    "ImmutableRecordError",
+    "NotFound",
+    "ValidationError",
+    "VaultDamaged",
+    "VaultError",
+    "VaultExists",
+    "VaultLocked",
+    "VaultNotFound",
+    "VaultTooNew",
+    "WrongPassphrase",
+]

@@ -1,0 +1,148 @@
+"""Vault use cases for the UI and CLI: create, unlock, lock, passphrase, backup, restore, check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from casedesk.storage.engine import Database
+from casedesk.storage.errors import VaultLocked
+from casedesk.storage.keys import KdfParams, wipe
+from casedesk.storage.models import LocalMeta
+from casedesk.storage.vault import Vault, read_backup_key_file, restore_backup
+
+ACTOR_META = "actor_name"
+
+
+@dataclass(frozen=True)
+class VaultHealth:
+    """Result of ``check``: schema revision and any integrity problems."""
+
+    schema_revision: str | None
+    problems: tuple[str, ...]
+
+    @property
+    def sound(self) -> bool:
+        """True when no problem was found."""
+        return not self.problems
+
+
+class VaultService:
+    """One vault directory and its lock state.
+
+    Args:
+        path: the vault directory.
+        kdf: Argon2id parameters for new wraps (None: calibrate; tests pass tiny ones).
+    """
+
+    def __init__(self, path: Path, kdf: KdfParams | None = None) -> None:
+        self.path = Path(path)
+        self._kdf = kdf
+        self._vault: Vault | None = None
+
+    # ------------------------------------------------------------------ state
+
+    def exists(self) -> bool:
+        """Whether a vault is already at the path."""
+        return Vault.exists(self.path)
+
+    @property
+    def name(self) -> str:
+        """Display name of the vault (its directory name; never client data)."""
+        return self.path.name
+
+    @property
+    def is_unlocked(self) -> bool:
+        """Whether the database is open."""
+        return self._vault is not None and self._vault.is_unlocked
+
+    @property
+    def db(self) -> Database:
+        """The open database (for building the other services)."""
+        return self._require_vault().db
+
+    @property
+    def device_id(self) -> str:
+        """This device's id in the vault."""
+        return self._require_vault().device_id
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def create(self, passphrase: str) -> str:
+        """Create the vault, leave it unlocked, and return the recovery key (show it once)."""
+        created = Vault.create(self.path, passphrase, self._kdf)
+        self._vault = created.vault
+        return created.recovery_key
+
+    def unlock(self, passphrase: str) -> None:
+        """Unlock with the passphrase."""
+        vault = Vault.open(self.path)
+        vault.unlock(passphrase)
+        self._vault = vault
+
+    def unlock_with_recovery_key(self, recovery_key: str) -> None:
+        """Unlock with the recovery key."""
+        vault = Vault.open(self.path)
+        vault.unlock_with_recovery_key(recovery_key)
+        self._vault = vault
+
+    def lock(self) -> None:
+        """Close the database and overwrite the key in memory."""
+        if self._vault is not None:
+            self._vault.lock()
+            self._vault = None
+
+    def change_passphrase(self, new_passphrase: str) -> None:
+        """Set a new passphrase (re-wrap only: the database does not change)."""
+        self._require_vault().change_passphrase(new_passphrase, self._kdf)
+
+    def recover(self, recovery_key: str, new_passphrase: str) -> None:
+        """Unlock with the recovery key and set a new passphrase."""
+        self.unlock_with_recovery_key(recovery_key)
+        self.change_passphrase(new_passphrase)
+
+    # ------------------------------------------------------------------ maintenance
+
+    def check(self) -> VaultHealth:
+        """Schema revision and integrity (SQLite, SQLCipher page HMACs, foreign keys)."""
+        vault = self._require_vault()
+        return VaultHealth(vault.schema_revision(), tuple(vault.check()))
+
+    def backup(self, out_file: Path) -> Path:
+        """Write a verified, encrypted backup file."""
+        return self._require_vault().backup(Path(out_file))
+
+    def restore(
+        self, backup_file: Path, *, passphrase: str | None = None, recovery_key: str | None = None
+    ) -> Path:
+        """Restore a backup into this vault's path (an existing vault is moved aside, not lost).
+
+        The backup opens with the passphrase in force when it was made, or the recovery key.
+
+        Returns:
+            Where the previous vault was moved (the vault path itself when there was none).
+        """
+        self.lock()
+        key_file = read_backup_key_file(Path(backup_file))
+        if recovery_key is not None:
+            db_key = key_file.unwrap_with_recovery_key(recovery_key)
+        else:
+            db_key = key_file.unwrap_with_passphrase(passphrase or "")
+        try:
+            return restore_backup(Path(backup_file), self.path, db_key, key_file)
+        finally:
+            wipe(db_key)
+
+    def set_actor_name(self, name: str) -> None:
+        """The case manager's name, recorded in the audit trail for this device."""
+        with self.db.session() as session:
+            meta = session.get(LocalMeta, ACTOR_META)
+            if meta is None:
+                session.add(LocalMeta(key=ACTOR_META, value=name))
+            else:
+                meta.value = name
+
+    def _require_vault(self) -> Vault:
+        if self._vault is None:
+            raise VaultLocked("The vault is locked.")
+        return self._vault
