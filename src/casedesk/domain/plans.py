@@ -131,7 +131,8 @@ def close_plan(status: PlanStatus) -> Transition:
 
 
 def _agree(status: PlanStatus) -> Transition:
-    previous = status.current_version
+    # Storage keeps 0 for "never agreed"; treat it like None so nothing claims to supersede it.
+    previous = status.current_version or None
     number = (previous or 0) + 1
     return Transition(
         PlanStatus(PlanState.AGREED, number), new_version=number, superseded_version=previous

@@ -10,7 +10,7 @@ How the letters map onto the FHIR Goal-shaped record:
 * **Measurable** - at least one target has a measure and a target value. FHIR rule: a
   target value (detail) given without a measure is flagged.
 * **Achievable** - the client has agreed it (lifecycle accepted or later), there is at
-  least one action, and every action says who does it.
+  least one action, and every action says who does it (an agency or family member by name).
 * **Relevant** - the goal is linked to a need or an assessment domain.
 * **Time-bound** - a target has a due date; no target date has passed, and none falls after
   the plan ends.
@@ -128,11 +128,16 @@ class TargetFacts:
 
 @dataclass(frozen=True, slots=True)
 class ActionFacts:
-    """One action toward the goal: what, and who does it (None when nobody is named yet)."""
+    """One action toward the goal: what, who does it, and by when.
+
+    ``performer`` is None when nobody is named yet. For an agency or a family member/carer,
+    ``performer_name`` says which one (the directory entry's name, or a person's name).
+    """
 
     description: str
     performer: Performer | None = None
     due: date | None = None
+    performer_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,11 +294,21 @@ def _achievable_hints(goal: GoalFacts) -> Iterable[Hint]:
             SmartRule.NO_ACTION,
             "A first small step (an action) makes the goal easier to start.",
         )
-    elif any(action.performer is None for action in goal.actions):
+    elif any(not _has_someone(action) for action in goal.actions):
         yield Hint(
             SmartRule.NO_ONE_RESPONSIBLE,
             "Say who will do each action: the client, you, family or an agency.",
         )
+
+
+_NEEDS_A_NAME = frozenset({Performer.AGENCY, Performer.FAMILY_CARER})
+
+
+def _has_someone(action: ActionFacts) -> bool:
+    """Someone is responsible: the client or worker, or a named agency or family member."""
+    if action.performer is None:
+        return False
+    return action.performer not in _NEEDS_A_NAME or _has_text(action.performer_name)
 
 
 # ----------------------------------------------------------------------------- R

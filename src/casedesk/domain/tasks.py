@@ -122,14 +122,14 @@ class ReferralDue:
 
 @dataclass(frozen=True, slots=True)
 class ConsentFacts:
-    """One consent record. ``agency`` is None for consents not tied to an agency."""
+    """One consent record; ``agencies`` names who it covers (empty when not agency-specific)."""
 
     consent_id: str
     scope: ConsentScope
     given_on: date | None
     expires_on: date | None = None
     withdrawn_on: date | None = None
-    agency: str | None = None
+    agencies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,9 +304,10 @@ def _consent_tasks(
     facts: ClientTaskFacts, today: date, limit: date, high_risk: bool, tasks: list[Task]
 ) -> None:
     """Expired, expiring and missing consent; only the latest per scope and agency counts."""
-    latest: dict[tuple[ConsentScope, str | None], ConsentFacts] = {}
+    # A renewal is a new consent for the same scope and agencies; it replaces the older one.
+    latest: dict[tuple[str, frozenset[str]], ConsentFacts] = {}
     for consent in facts.consents:
-        key = (consent.scope, consent.agency)
+        key = (consent.scope.value, frozenset(consent.agencies))
         held = latest.get(key)
         if held is None or _given_sort_key(consent) >= _given_sort_key(held):
             latest[key] = consent
@@ -341,8 +342,8 @@ def _consent_expiry_task(
     facts: ClientTaskFacts, consent: ConsentFacts, expires: date, today: date, high_risk: bool
 ) -> Task:
     what = _CONSENT_LABELS.get(consent.scope, "Consent")
-    if consent.agency:
-        what = f"{what} ({consent.agency})"
+    if consent.agencies:
+        what = f"{what} ({', '.join(consent.agencies)})"
     if expires < today:
         kind, title = TaskKind.CONSENT_EXPIRED, f"{what} has expired: renew or stop"
     else:

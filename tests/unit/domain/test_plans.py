@@ -59,6 +59,11 @@ def test_full_cycle_draft_agree_review_agree_close() -> None:
     assert closed.status == PlanStatus(PlanState.CLOSED, 2)
 
 
+def test_version_zero_means_never_agreed() -> None:
+    result = agree(PlanStatus(PlanState.DRAFT, 0), goal_count=1)
+    assert (result.new_version, result.superseded_version) == (1, None)
+
+
 def test_review_can_end_without_a_new_version() -> None:
     result = apply_event(REVIEW_V1, PlanEvent.KEEP_CURRENT)
     assert result.status == AGREED_V1

@@ -171,10 +171,18 @@ def test_no_one_responsible() -> None:
     assert SmartRule.NO_ONE_RESPONSIBLE in rules(goal)
 
 
-@pytest.mark.parametrize("performer", list(Performer))
-def test_any_named_performer_is_responsible(performer: Performer) -> None:
+@pytest.mark.parametrize("performer", [Performer.CLIENT, Performer.CASE_MANAGER])
+def test_client_or_worker_is_responsible_without_a_name(performer: Performer) -> None:
     goal = replace(GOOD, actions=(ActionFacts("Do it", performer),))
     assert coach_goal(goal).result(SmartLetter.ACHIEVABLE).met
+
+
+@pytest.mark.parametrize("performer", [Performer.AGENCY, Performer.FAMILY_CARER])
+def test_agency_or_family_needs_a_name(performer: Performer) -> None:
+    unnamed = replace(GOOD, actions=(ActionFacts("Do it", performer),))
+    assert SmartRule.NO_ONE_RESPONSIBLE in rules(unnamed)
+    named = replace(GOOD, actions=(ActionFacts("Do it", performer, performer_name="Foodbank"),))
+    assert coach_goal(named).result(SmartLetter.ACHIEVABLE).met
 
 
 # ----------------------------------------------------------------------------- Relevant

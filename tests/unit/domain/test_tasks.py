@@ -166,7 +166,7 @@ def test_expired_consent_and_then_missing() -> None:
 
 def test_expired_sharing_consent_names_the_agency() -> None:
     share = ConsentFacts(
-        "k-2", ConsentScope.SHARE, date(2025, 1, 1), date(2026, 11, 1), agency="Foodbank"
+        "k-2", ConsentScope.SHARE, date(2025, 1, 1), date(2026, 11, 1), agencies=("Foodbank",)
     )
     facts = replace(QUIET, consents=(STORE_CONSENT, share))
     task = only(facts, TaskKind.CONSENT_EXPIRED)
@@ -186,7 +186,7 @@ def test_missing_consent_is_due_today() -> None:
 
 
 def test_only_a_store_consent_counts_for_missing() -> None:
-    share = ConsentFacts("k-2", ConsentScope.SHARE, date(2026, 1, 1), agency="GP")
+    share = ConsentFacts("k-2", ConsentScope.SHARE, date(2026, 1, 1), agencies=("GP",))
     assert kinds(replace(QUIET, consents=(share,))) == [TaskKind.CONSENT_MISSING]
 
 
@@ -197,9 +197,17 @@ def test_withdrawn_consent_is_not_chased_but_counts_as_missing() -> None:
     assert kinds(replace(QUIET, consents=(withdrawn,))) == [TaskKind.CONSENT_MISSING]
 
 
+def test_consent_for_several_agencies() -> None:
+    share = ConsentFacts(
+        "k-2", ConsentScope.REFERRAL, date(2025, 1, 1), TODAY, agencies=("GP", "Foodbank")
+    )
+    task = only(replace(QUIET, consents=(STORE_CONSENT, share)), TaskKind.CONSENT_EXPIRING)
+    assert task.title == "Consent to refer (GP, Foodbank) expires soon: renew it"
+
+
 def test_withdrawn_sharing_consent_raises_nothing() -> None:
     share = ConsentFacts(
-        "k-2", ConsentScope.SHARE, date(2026, 1, 1), TODAY, withdrawn_on=TODAY, agency="GP"
+        "k-2", ConsentScope.SHARE, date(2026, 1, 1), TODAY, withdrawn_on=TODAY, agencies=("GP",)
     )
     assert derive_tasks(replace(QUIET, consents=(STORE_CONSENT, share)), TODAY) == []
 
@@ -408,7 +416,7 @@ FACTS = st.builds(
     ).map(tuple),
     consents=st.lists(
         st.builds(ConsentFacts, st.text(max_size=3), st.sampled_from(ConsentScope), DATES, DATES,
-                  DATES, st.none() | st.sampled_from(["A", "B"])),
+                  DATES, st.lists(st.sampled_from(["A", "B"]), max_size=2).map(tuple)),
         max_size=4,
     ).map(tuple),
     last_contact=st.none() | st.dates() | st.datetimes(),
