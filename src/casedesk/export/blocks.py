@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
+from casedesk.export.fonts import REGULAR
 from casedesk.export.page import Palette, Typography
 
 
@@ -52,6 +53,7 @@ def data_table(
     pad = typo.body * 0.45
     commands: list[tuple[object, ...]] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONTNAME", (0, 0), (-1, -1), REGULAR),
         ("LEFTPADDING", (0, 0), (-1, -1), pad * 1.2),
         ("RIGHTPADDING", (0, 0), (-1, -1), pad * 1.2),
         ("TOPPADDING", (0, 0), (-1, -1), pad),
@@ -79,6 +81,7 @@ def callout(
                 ("TOPPADDING", (0, 0), (-1, -1), pad * 0.8),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.6),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
             ]
         )
     )
@@ -90,11 +93,12 @@ def side_by_side(
 ) -> Table:
     """Two flowables next to each other, top-aligned, with a gap between them."""
     column = (width - gap) / 2
-    table = Table([[left, "", right]], colWidths=[column, gap, column], hAlign="LEFT")
+    table = Table([[left, Spacer(1, 1), right]], colWidths=[column, gap, column], hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                 ("TOPPADDING", (0, 0), (-1, -1), 0),

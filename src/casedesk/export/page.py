@@ -169,6 +169,8 @@ def _numbered_canvas_class(decorate: PageDecorator) -> type[Canvas]:
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
+            # Start in the embedded face, so no non-embedded standard font is even referenced.
+            kwargs.setdefault("initialFontName", REGULAR)
             super().__init__(*args, **kwargs)
             self._page_states: list[dict[str, Any]] = []
 
