@@ -197,6 +197,18 @@ def parse_domain_set(text: str | bytes, source_name: str) -> DomainSet:
     return _Parser(source_name).domain_set(data)
 
 
+def domain_set_from_data(data: object, source_name: str) -> DomainSet:
+    """Validate already-decoded JSON data (e.g. a definition stored in the vault).
+
+    Raises:
+        DomainSetError: for any problem.
+    """
+    try:
+        return _Parser(source_name).domain_set(data)
+    except RecursionError as exc:
+        raise DomainSetError(source_name, "the data is nested too deeply") from exc
+
+
 def builtin_domain_sets(resources_dir: str | Path) -> list[DomainSet]:
     """Load every built-in set from ``<resources_dir>/domains/*.json``, sorted by key and version.
 
@@ -428,6 +440,11 @@ def _list(items: Sequence[object]) -> str:
 
 def to_json(domain_set: DomainSet) -> str:
     """Serialise a set to the same JSON format the parser reads (stable, human-diffable)."""
+    return json.dumps(to_data(domain_set), indent=2, ensure_ascii=False) + "\n"
+
+
+def to_data(domain_set: DomainSet) -> dict[str, object]:
+    """The set as plain JSON-ready data (what ``domain_set_from_data`` reads back)."""
     data: dict[str, object] = {
         "key": domain_set.key,
         "version": domain_set.version,
@@ -438,7 +455,7 @@ def to_json(domain_set: DomainSet) -> str:
     if domain_set.based_on is not None:
         data["based_on"] = {"key": domain_set.based_on.key, "version": domain_set.based_on.version}
     data["domains"] = [_domain_to_dict(domain) for domain in domain_set.domains]
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return data
 
 
 def _domain_to_dict(domain: Domain) -> dict[str, object]:

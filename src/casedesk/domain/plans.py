@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from casedesk.domain.enums import Intensity, PlanState
 
@@ -422,3 +422,87 @@ def _child_label(item: TargetSnapshot | ActionSnapshot) -> str:
     if isinstance(item, ActionSnapshot):
         return item.description.strip() or "Untitled action"
     return (item.measure or item.target or "Untitled target").strip() or "Untitled target"
+
+
+# ----------------------------------------------------------------------------- snapshot data
+
+
+def snapshot_to_data(snapshot: PlanSnapshot) -> dict[str, object]:
+    """A plan snapshot as JSON-ready data (dates as ISO text), e.g. for ``PlanVersion.snapshot``."""
+    return _to_data(snapshot)
+
+
+def snapshot_from_data(data: Mapping[str, object]) -> PlanSnapshot:
+    """Rebuild a snapshot from ``snapshot_to_data`` output.
+
+    Unknown keys are ignored, so a snapshot written with extra fields by a later version
+    still loads; missing keys take their defaults.
+
+    Raises:
+        ValueError: if the data is not shaped like a snapshot (wrong types, bad dates).
+    """
+    goals = [_goal_from_data(g) for g in _list_of_maps(data.get("goals", []), "goals")]
+    return PlanSnapshot(**_known(PlanSnapshot, data), goals=tuple(goals))
+
+
+def _to_data(item: object) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for spec in dataclasses.fields(item):  # type: ignore[arg-type]
+        value = getattr(item, spec.name)
+        if isinstance(value, tuple):
+            out[spec.name] = [_to_data(child) for child in value]
+        elif isinstance(value, date):
+            out[spec.name] = value.isoformat()
+        else:
+            out[spec.name] = value
+    return out
+
+
+def _goal_from_data(data: Mapping[str, object]) -> GoalSnapshot:
+    targets = _list_of_maps(data.get("targets", []), "targets")
+    actions = _list_of_maps(data.get("actions", []), "actions")
+    return GoalSnapshot(
+        **_known(GoalSnapshot, data),
+        targets=tuple(TargetSnapshot(**_known(TargetSnapshot, t)) for t in targets),
+        actions=tuple(ActionSnapshot(**_known(ActionSnapshot, a)) for a in actions),
+    )
+
+
+def _list_of_maps(value: object, name: str) -> list[Mapping[str, object]]:
+    if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+        raise ValueError(f"snapshot {name} must be a list of objects")
+    return value
+
+
+# Field annotations (strings, thanks to ``from __future__ import annotations``) to the JSON
+# types allowed for them; dates arrive as ISO text and are parsed separately.
+_ALLOWED_TYPES: Mapping[str, tuple[type, ...]] = MappingProxyType(
+    {
+        "str": (str,),
+        "str | None": (str, type(None)),
+        "int | None": (int, type(None)),
+    }
+)
+
+
+def _known(cls: type, data: Mapping[str, object]) -> dict[str, Any]:
+    """The scalar fields of ``cls`` present in ``data``, type-checked, with ISO dates parsed."""
+    out: dict[str, Any] = {}
+    for spec in dataclasses.fields(cls):
+        if spec.name in ("goals", "targets", "actions") or spec.name not in data:
+            continue
+        out[spec.name] = _checked(spec.name, str(spec.type), data[spec.name])
+    return out
+
+
+def _checked(name: str, annotation: str, value: object) -> object:
+    if annotation == "date | None":
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise ValueError(f"snapshot {name} must be an ISO date")
+        return date.fromisoformat(value)
+    allowed = _ALLOWED_TYPES.get(annotation, (object,))
+    if isinstance(value, bool) or not isinstance(value, allowed):
+        raise ValueError(f"snapshot {name} has the wrong type")
+    return value

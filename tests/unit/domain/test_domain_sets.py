@@ -23,10 +23,12 @@ from casedesk.domain.domain_sets import (
     add_domain,
     builtin_domain_sets,
     copy_domain_set,
+    domain_set_from_data,
     load_domain_set,
     parse_domain_set,
     rename_domain,
     revise_domain_set,
+    to_data,
     to_json,
 )
 
@@ -147,6 +149,12 @@ def test_domain_lookup_unknown_key(core: DomainSet) -> None:
 
 def test_to_json_round_trips(core: DomainSet) -> None:
     assert parse_domain_set(to_json(core), "again.json") == core
+
+
+def test_data_round_trips(core: DomainSet) -> None:
+    assert domain_set_from_data(to_data(core), "vault") == core
+    with pytest.raises(DomainSetError, match=r"^vault: expected an object"):
+        domain_set_from_data([], "vault")
 
 
 def test_accepts_bytes_with_bom() -> None:

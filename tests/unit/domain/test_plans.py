@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -31,6 +32,8 @@ from casedesk.domain.plans import (
     diff_plans,
     next_review_date,
     review_interval,
+    snapshot_from_data,
+    snapshot_to_data,
     start_review,
 )
 
@@ -268,6 +271,37 @@ def test_untitled_labels() -> None:
     assert changes[0].label == "Untitled goal"
 
 
+# ----------------------------------------------------------------------------- snapshot data
+
+
+def test_snapshot_data_round_trips_through_json() -> None:
+    data = json.loads(json.dumps(snapshot_to_data(V1)))
+    assert data["period_start"] == "2026-11-01"
+    assert snapshot_from_data(data) == V1
+
+
+def test_snapshot_from_data_ignores_unknown_keys_and_fills_defaults() -> None:
+    data = {"version": 3, "extra": 1, "goals": [{"id": "g", "colour": "red"}]}
+    assert snapshot_from_data(data) == PlanSnapshot(version=3, goals=(GoalSnapshot(id="g"),))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"goals": "nope"},
+        {"goals": [1]},
+        {"period_end": 20270101},
+        {"period_end": "not a date"},
+        {"version": "1"},
+        {"goals": [{"id": 5}]},
+        {"goals": [{"id": "g", "targets": [{"id": "t", "due": True}]}]},
+    ],
+)
+def test_snapshot_from_bad_data(data: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match=r"snapshot|Invalid isoformat"):
+        snapshot_from_data(data)
+
+
 # ----------------------------------------------------------------------------- properties
 
 TEXT = st.text(max_size=8)
@@ -305,6 +339,11 @@ PLANS = st.builds(
 @given(PLANS)
 def test_diff_with_itself_is_empty(plan: PlanSnapshot) -> None:
     assert diff_plans(plan, plan) == ()
+
+
+@given(PLANS)
+def test_snapshot_data_round_trip_property(plan: PlanSnapshot) -> None:
+    assert snapshot_from_data(json.loads(json.dumps(snapshot_to_data(plan)))) == plan
 
 
 @given(PLANS, PLANS)
