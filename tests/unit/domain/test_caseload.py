@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casedesk.domain.caseload import (
@@ -178,6 +178,7 @@ CLIENTS = st.builds(
 )
 
 
+@settings(deadline=None)
 @given(st.lists(CLIENTS, max_size=30), st.dates())
 def test_figures_are_consistent(clients: list[CaseloadClient], today: date) -> None:
     figures = caseload_figures(clients)

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casedesk.domain.enums import Intensity, PlanState
@@ -126,6 +126,7 @@ def test_only_draft_and_review_are_editable(state: PlanState, editable: bool) ->
     assert can_edit(state) is editable
 
 
+@settings(deadline=None)  # no wall-clock limits on a shared machine
 @given(st.lists(st.sampled_from(PlanEvent), max_size=30))
 def test_versions_only_ever_go_up_by_one(events: list[PlanEvent]) -> None:
     status = DRAFT
@@ -336,22 +337,26 @@ PLANS = st.builds(
 )
 
 
+@settings(deadline=None)
 @given(PLANS)
 def test_diff_with_itself_is_empty(plan: PlanSnapshot) -> None:
     assert diff_plans(plan, plan) == ()
 
 
+@settings(deadline=None)
 @given(PLANS)
 def test_snapshot_data_round_trip_property(plan: PlanSnapshot) -> None:
     assert snapshot_from_data(json.loads(json.dumps(snapshot_to_data(plan)))) == plan
 
 
+@settings(deadline=None)  # no wall-clock limits on a shared machine
 @given(PLANS, PLANS)
 def test_diff_is_empty_only_when_equal_ignoring_version(a: PlanSnapshot, b: PlanSnapshot) -> None:
     same = replace(a, version=None) == replace(b, version=None)
     assert (diff_plans(a, b) == ()) == same
 
 
+@settings(deadline=None)  # no wall-clock limits on a shared machine
 @given(PLANS, PLANS)
 def test_added_one_way_is_removed_the_other(a: PlanSnapshot, b: PlanSnapshot) -> None:
     forward = {(c.item, c.item_id, c.goal_id) for c in diff_plans(a, b) if c.change == "added"}

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casedesk.domain.enums import GoalLifecycle, Performer
@@ -267,6 +267,7 @@ GOALS = st.builds(
 )
 
 
+@settings(deadline=None)
 @given(GOALS)
 def test_every_goal_gets_five_letters_and_met_means_no_hints(goal: GoalFacts) -> None:
     report = coach_goal(goal)

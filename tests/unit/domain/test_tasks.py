@@ -425,7 +425,7 @@ FACTS = st.builds(
 )  # fmt: skip
 
 
-@settings(max_examples=400)
+@settings(max_examples=400, deadline=None)
 @given(FACTS, st.dates(), st.none() | st.dates())
 def test_derivation_never_crashes_on_any_dates(
     facts: ClientTaskFacts, today: date, horizon: date | None
@@ -440,6 +440,7 @@ def test_derivation_never_crashes_on_any_dates(
     assert sum(len(g) for g in group_by_bucket(tasks, today).values()) == len(tasks)
 
 
+@settings(deadline=None)
 @given(FACTS, st.dates())
 def test_inactive_clients_never_get_contact_or_consent_tasks(
     facts: ClientTaskFacts, today: date
