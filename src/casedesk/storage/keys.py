@@ -30,6 +30,9 @@ from casedesk.storage.errors import VaultDamaged, WrongPassphrase
 KEY_FILE_FORMAT = "casedesk-vault-key"
 KEY_FILE_VERSION = 1
 KEY_BYTES = 32
+SALT_BYTES = 16
+NONCE_BYTES = 12
+TAG_BYTES = 16  # AES-GCM authentication tag
 SLOT_PASSPHRASE = "passphrase"
 SLOT_RECOVERY = "recovery"
 KDF_ENV = "CASEDESK_KDF"  # "test": tiny Argon2 cost, for automated tests only
@@ -156,7 +159,7 @@ class KeyFile:
         cls, db_key: bytes | bytearray, passphrase: str, recovery_key: str, kdf: KdfParams
     ) -> KeyFile:
         """A new key file wrapping ``db_key`` for the passphrase and the recovery key."""
-        key_file = cls(new_id(), utcnow().isoformat(), kdf, secrets.token_bytes(16), {})
+        key_file = cls(new_id(), utcnow().isoformat(), kdf, secrets.token_bytes(SALT_BYTES), {})
         key_file.set_passphrase(db_key, passphrase, kdf)
         key_file._wrap(
             SLOT_RECOVERY, _recovery_wrapping_key(recovery_key_bytes(recovery_key)), db_key
@@ -168,7 +171,7 @@ class KeyFile:
         if kdf.strength() < self.kdf.strength():
             kdf = self.kdf
         self.kdf = kdf
-        self.salt = secrets.token_bytes(16)
+        self.salt = secrets.token_bytes(SALT_BYTES)
         kek = derive_passphrase_key(passphrase, self.salt, kdf)
         try:
             self._wrap(SLOT_PASSPHRASE, kek, db_key)
@@ -196,12 +199,14 @@ class KeyFile:
         return f"{KEY_FILE_FORMAT}|v{KEY_FILE_VERSION}|{self.vault_id}|{slot}".encode()
 
     def _wrap(self, slot: str, kek: bytes | bytearray, db_key: bytes | bytearray) -> None:
-        nonce = secrets.token_bytes(12)
+        nonce = secrets.token_bytes(NONCE_BYTES)
         sealed = AESGCM(bytes(kek)).encrypt(nonce, bytes(db_key), self._aad(slot))
         self.slots[slot] = {"nonce": _b64(nonce), "ciphertext": _b64(sealed)}
 
     def _unwrap(self, slot: str, kek: bytes | bytearray, wrong_message: str) -> bytearray:
-        entry = self.slots[slot]
+        entry = self.slots.get(slot)
+        if entry is None:
+            raise VaultDamaged(f"The vault key file is damaged: the {slot} entry is missing.")
         try:
             plain = AESGCM(bytes(kek)).decrypt(
                 _unb64(entry["nonce"]), _unb64(entry["ciphertext"]), self._aad(slot)
@@ -262,10 +267,18 @@ class KeyFile:
             }
             if SLOT_PASSPHRASE not in slots:
                 raise ValueError("the passphrase entry is missing")
+            if kdf.time_cost < 1 or kdf.parallelism < 1 or kdf.memory_kib < 8 * kdf.parallelism:
+                raise ValueError("the key-derivation parameters are out of range")
             salt = _unb64(kdf_doc["salt"])
-            for entry in slots.values():
-                _unb64(entry["nonce"])
-                _unb64(entry["ciphertext"])
+            if len(salt) != SALT_BYTES:
+                raise ValueError("the salt has the wrong length")
+            for slot, entry in slots.items():
+                # A wrap of the wrong size can never decrypt: that is damage, not a wrong
+                # passphrase, and must be reported as such.
+                if len(_unb64(entry["nonce"])) != NONCE_BYTES:
+                    raise ValueError(f"the {slot} entry's nonce has the wrong length")
+                if len(_unb64(entry["ciphertext"])) != KEY_BYTES + TAG_BYTES:
+                    raise ValueError(f"the {slot} entry's wrapped key has the wrong length")
             return cls(str(document["vault_id"]), str(document["created_at"]), kdf, salt, slots)
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             detail = str(exc) if isinstance(exc, ValueError) and str(exc) else "a field is missing"
