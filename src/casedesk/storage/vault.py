@@ -57,6 +57,7 @@ KEY_NAME = "vault.key"
 BACKUP_DIR = "backups"
 BACKUP_PURPOSE = "casedesk backup v1"
 KEEP_PRE_MIGRATION_BACKUPS = 3
+MIN_DB_BYTES = 4096  # one SQLCipher page: the smallest database casedesk ever writes
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,18 @@ class Vault:
                 f"The vault database ({DB_NAME}) is missing from {self.path}. "
                 "Restore it from a backup."
             )
+        if not creating:
+            # SQLite treats a file shorter than one page as a new, empty database and would
+            # write a fresh header (then we would migrate an empty schema over the user's
+            # vault). A SQLCipher database is whole 4 KiB pages, so this is damage: refuse
+            # before any connection touches the file.
+            size = self.db_path.stat().st_size
+            if size < MIN_DB_BYTES:
+                wipe(db_key)
+                raise VaultDamaged(
+                    f"The vault database ({DB_NAME}) is damaged: it is truncated to {size} "
+                    "bytes. Nothing was changed; restore it from a backup."
+                )
         install_change_tracking()
         db = Database(self.db_path, KeyHolder(db_key))
         try:
