@@ -60,8 +60,15 @@ def error_response(code: ErrorCode, message: str) -> JSONResponse:
     return JSONResponse(status_code=ERROR_STATUS[code], content=body)
 
 
-class _BodyTooLarge(Exception):
-    """Raised from the receive wrapper once a streamed body passes the limit."""
+class _BodyTooLarge(StarletteHTTPException):
+    """Raised from the receive wrapper once a streamed body passes the limit.
+
+    An HTTP exception on purpose: FastAPI turns any other error raised while reading a body into
+    a generic 400, but re-raises HTTP exceptions, so this one reaches the 413 handler.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(status_code=413, detail="the request is too large")
 
 
 class BodyLimitMiddleware:
@@ -184,6 +191,9 @@ def create_app(store: HubStore) -> FastAPI:
     return app
 
 
+_HTTP_CODES = {404: ErrorCode.NOT_FOUND, 413: ErrorCode.PAYLOAD_TOO_LARGE}
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HubError)
     async def _hub_error(_request: Request, error: HubError) -> JSONResponse:
@@ -196,7 +206,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, error: StarletteHTTPException) -> JSONResponse:
-        code = ErrorCode.NOT_FOUND if error.status_code == 404 else ErrorCode.BAD_REQUEST
+        code = _HTTP_CODES.get(error.status_code, ErrorCode.BAD_REQUEST)
         return error_response(code, str(error.detail))
 
 

@@ -65,7 +65,9 @@ class BackgroundHub:
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, 0))
-        self.host, self.port = self._socket.getsockname()[:2]
+        address = self._socket.getsockname()
+        self.host: str = str(address[0])
+        self.port: int = int(address[1])
         self._server = uvicorn.Server(_config(store, self.host, self.port, None))
         self._thread = threading.Thread(target=self._run, name="casedesk-hub", daemon=True)
 

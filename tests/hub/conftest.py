@@ -1,0 +1,102 @@
+"""Real hubs over loopback HTTP, on SQLite and on the local PostgreSQL, one fresh database each.
+
+PostgreSQL tests are marked ``postgres``. When the server is unreachable they are skipped on a
+developer machine, but fail under CI (``CI`` set), where ``.ci/system-deps.sh`` must provide it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from hub_helpers import Device, RunningHub, enroll_device, start_hub
+
+from casedesk.hub.logs import JsonFormatter, hub_logger
+from casedesk.hub.store import HubSettings
+from casedesk.sync.envelope import SyncKey
+
+PG_ADMIN_DSN = os.environ.get("CASEDESK_PG_ADMIN_DSN", "host=127.0.0.1 port=5432 user=postgres")
+PG_URL_BASE = os.environ.get("CASEDESK_PG_URL_BASE", "postgresql+psycopg://postgres@127.0.0.1:5432")
+
+
+def _admin() -> psycopg.Connection[tuple[object, ...]]:
+    return psycopg.connect(PG_ADMIN_DSN + " dbname=postgres", autocommit=True, connect_timeout=5)
+
+
+@pytest.fixture
+def pg_database() -> Iterator[str]:
+    """A throw-away PostgreSQL database, dropped afterwards; yields its SQLAlchemy URL."""
+    try:
+        admin = _admin()
+    except psycopg.OperationalError as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required under CI but unreachable: {error}")
+        pytest.skip(f"PostgreSQL unreachable: {error}")
+    name = f"casedesk_hub_test_{secrets.token_hex(6)}"
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{PG_URL_BASE}/{name}"
+    finally:
+        with _admin() as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def hub_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Database URL for a fresh hub, once per backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'hub.db'}"
+    url: str = request.getfixturevalue("pg_database")
+    return url
+
+
+@pytest.fixture
+def hub_log(tmp_path: Path) -> Iterator[Path]:
+    """The hub's JSON log lines for this test, written to a file (grepped by leak tests)."""
+    path = tmp_path / "hub-log.jsonl"
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(JsonFormatter())
+    logger = hub_logger()
+    logger.addHandler(handler)
+    previous = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        yield path
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+        handler.close()
+
+
+@pytest.fixture
+def hub_settings() -> HubSettings:
+    """Override in a test module for other limits."""
+    return HubSettings()
+
+
+@pytest.fixture
+def hub(hub_url: str, hub_settings: HubSettings, hub_log: Path) -> Iterator[RunningHub]:
+    """A running hub on the parametrised backend."""
+    store, server = start_hub(hub_url, hub_settings)
+    try:
+        yield RunningHub(store=store, server=server, db_url=hub_url)
+    finally:
+        server.stop()
+        store.engine.dispose()
+
+
+@pytest.fixture
+def device(hub: RunningHub) -> Iterator[Device]:
+    """One enrolled device of a fresh account, talking to the hub directly."""
+    _account, token = hub.store.create_account("Worker A")
+    enrolled = enroll_device(hub.url, token, SyncKey.generate())
+    try:
+        yield enrolled
+    finally:
+        enrolled.client.close()

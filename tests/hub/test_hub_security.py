@@ -1,0 +1,189 @@
+"""Refusals (no token, another account's token, oversized) and the zero-knowledge canary."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from hub_helpers import Device, RunningHub, enroll_device
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from casedesk.hub.models import Blob, ChangeLog, OpResultRow
+from casedesk.sync.envelope import SyncKey, seal_row
+from casedesk.sync.http_client import HubClient, NotAuthorized
+from casedesk.sync.protocol import OpKind
+
+CANARY = "CANARY-Zq7-ÅsaLindqvist-0441-555-0199"
+
+
+def _stored_ops(hub: RunningHub) -> tuple[int, int]:
+    with hub.store.engine.connect() as connection:
+        log = connection.execute(select(func.count()).select_from(ChangeLog)).scalar_one()
+        results = connection.execute(select(func.count()).select_from(OpResultRow)).scalar_one()
+    return int(log), int(results)
+
+
+def _push_body(device: Device, device_id: str | None = None) -> dict[str, object]:
+    op = device.op("client", "row-1")
+    return {"device_id": device_id or device.device_id, "epoch": device.epoch,
+            "ops": [op.model_dump(mode="json")]}
+
+
+@pytest.fixture
+def other(hub: RunningHub) -> Iterator[Device]:
+    """A device of a second, unrelated account."""
+    _account, token = hub.store.create_account("Worker B")
+    enrolled = enroll_device(hub.url, token, SyncKey.generate())
+    try:
+        yield enrolled
+    finally:
+        enrolled.client.close()
+
+
+@pytest.mark.parametrize("token", [None, "cdt_not-a-real-token"])
+def test_requests_without_valid_token_are_refused(
+    hub: RunningHub, device: Device, token: str | None
+) -> None:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    push = httpx.post(f"{hub.url}/v1/push", json=_push_body(device), headers=headers)
+    pull = httpx.get(f"{hub.url}/v1/pull", headers=headers)
+    hello = httpx.post(f"{hub.url}/v1/hello", json={"protocols": [1], "schema_version": 1},
+                       headers=headers)
+
+    assert [push.status_code, pull.status_code, hello.status_code] == [401, 401, 401]
+    assert push.json()["error"] == "unauthorized"
+    assert _stored_ops(hub) == (0, 0)
+
+
+def test_another_accounts_token_cannot_write_or_read_this_account(
+    hub: RunningHub, device: Device, other: Device
+) -> None:
+    device.push(device.op("client", "row-1"))
+    blob = device.client.upload_blob(b"encrypted attachment bytes")
+    cursor = device.client.pull(None, device.epoch).next_cursor
+
+    with pytest.raises(NotAuthorized):  # B's token presented for A's device
+        other.client.push(device.device_id, device.epoch, [device.op("client", "row-2")])
+    with pytest.raises(NotAuthorized):  # A's cursor presented with B's token
+        other.client.pull(cursor, other.epoch)
+    blob_get = httpx.get(f"{hub.url}/v1/blobs/{blob.sha256}",
+                         headers={"Authorization": f"Bearer {other.token}"})
+
+    assert other.client.pull(None, other.epoch).changes == []
+    assert other.client.manifest(other.epoch, []).tables == []
+    assert other.client.blob_status(blob.sha256).received_bytes == 0
+    assert blob_get.status_code == 404
+    assert _stored_ops(hub) == (1, 1)
+
+
+def test_same_op_id_in_two_accounts_stays_separate(device: Device, other: Device) -> None:
+    op_id = "01890000-0000-7000-8000-000000000001"
+    mine = device.push(device.op("client", "row-1", op_id=op_id)).results[0]
+    theirs = other.push(other.op("client", "row-1", op_id=op_id)).results[0]
+
+    assert mine.status.value == theirs.status.value == "applied"
+    assert [c.device_id for c in other.client.pull(None, other.epoch).changes] == [
+        other.device_id]
+
+
+def test_oversized_requests_are_refused_and_nothing_stored(
+    hub: RunningHub, device: Device
+) -> None:
+    headers = {"Authorization": f"Bearer {device.token}", "Content-Type": "application/json"}
+    body = json.dumps(_push_body(device)).encode()
+    huge = body[:-2] + b' ' * (hub.store.settings.max_body_bytes + 1) + body[-2:]
+
+    declared = httpx.post(f"{hub.url}/v1/push", content=huge, headers=headers)
+    streamed = httpx.post(f"{hub.url}/v1/push", content=iter([huge[:1000], huge[1000:]]),
+                          headers=headers)
+    too_many = [device.op("client", f"r{i}").model_dump(mode="json") for i in range(501)]
+    batch = httpx.post(f"{hub.url}/v1/push", headers=headers, json={
+        "device_id": device.device_id, "epoch": device.epoch, "ops": too_many})
+
+    assert declared.status_code == 413 and declared.json()["error"] == "payload_too_large"
+    assert streamed.status_code == 413
+    assert batch.status_code in (400, 413)
+    assert _stored_ops(hub) == (0, 0)
+
+
+def test_oversized_blob_chunk_is_refused(hub: RunningHub, device: Device) -> None:
+    data = b"x" * (hub.store.settings.max_blob_chunk_bytes + 1)
+    sha = hashlib.sha256(data).hexdigest()
+    response = httpx.put(
+        f"{hub.url}/v1/blobs/{sha}", content=data,
+        headers={"Authorization": f"Bearer {device.token}",
+                 "Content-Range": f"bytes 0-{len(data) - 1}/{len(data)}"})
+
+    assert response.status_code == 413
+    with hub.store.engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(Blob)).scalar_one() == 0
+
+
+# ---------------------------------------------------------------- zero knowledge
+
+
+def _sync_canary_dataset(device: Device) -> None:
+    """Push, update, conflict, append and pull rows full of the canary, sealed as a client does."""
+    record = {"name": CANARY, "notes": CANARY * 3, "phone": "0441-555-0199"}
+    device.push(device.op("client", "c1", payload=record),
+                device.op("note", "n1", OpKind.APPEND, payload={"body": CANARY}))
+    device.push(device.op("client", "c1", OpKind.UPDATE, base_version=1,
+                          payload={**record, "status": "active"}))
+    device.push(device.op("client", "c1", OpKind.UPDATE, base_version=1, payload=record))
+    device.client.pull(None, device.epoch)
+    sealed_attachment = seal_row(device.key, table="blob", row_id="b1", row_version=1,
+                                 payload=record)
+    device.client.upload_blob(sealed_attachment.encode())
+
+
+def _canary_forms() -> list[bytes]:
+    return [CANARY.encode(), CANARY.encode("utf-16-le"), b"Lindqvist", b"0441-555-0199"]
+
+
+def _hits(data: bytes) -> list[bytes]:
+    return [form for form in _canary_forms() if form in data]
+
+
+def test_canary_never_reaches_hub_files_dump_or_logs(
+    hub: RunningHub, device: Device, hub_log: Path, tmp_path: Path
+) -> None:
+    _sync_canary_dataset(device)
+    hub.server.stop()
+
+    assert _hits(hub_log.read_bytes()) == []
+    assert hub_log.read_text().count("\n") > 5  # the log did record the requests
+    assert _hits(_database_dump(hub.db_url)) == []
+    if hub.db_url.startswith("sqlite"):
+        files = list(Path(str(make_url(hub.db_url).database)).parent.glob("hub.db*"))
+        assert files
+        for path in files:
+            assert _hits(path.read_bytes()) == [], path
+
+
+def _database_dump(url: str) -> bytes:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        with sqlite3.connect(str(parsed.database)) as connection:
+            return "\n".join(connection.iterdump()).encode()
+    return subprocess.run(
+        ["pg_dump", "-h", parsed.host or "127.0.0.1", "-p", str(parsed.port or 5432),
+         "-U", parsed.username or "postgres", parsed.database or ""],
+        check=True, capture_output=True,
+    ).stdout
+
+
+def test_stale_cursor_from_other_hub_is_refused(hub: RunningHub, device: Device) -> None:
+    with HubClient(hub.url, device.token) as client:
+        response = httpx.get(f"{hub.url}/v1/pull", params={"cursor": "e30.AAAA"},
+                             headers={"Authorization": f"Bearer {device.token}"})
+        assert client.pull(None, device.epoch).changes == []
+
+    assert response.status_code == 400 and response.json()["error"] == "cursor_invalid"
