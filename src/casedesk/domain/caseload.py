@@ -155,7 +155,7 @@ def caseload_figures(
     intensity_unset = risk_unrated = active = 0
     weighted = 0.0
     for client in clients:
-        if client.status is not ClientStatus.ACTIVE:
+        if client.status != ClientStatus.ACTIVE:
             continue
         active += 1
         if client.intensity is None:
@@ -229,7 +229,7 @@ def duration_flag(
 
     Clients with no opening date or intensity aren't flagged: there is nothing to compare.
     """
-    if client.status is not ClientStatus.ACTIVE or client.opened_on is None:
+    if client.status != ClientStatus.ACTIVE or client.opened_on is None:
         return None
     if client.intensity is None or client.intensity not in weights.typical_weeks:
         return None

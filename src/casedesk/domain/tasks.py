@@ -193,12 +193,12 @@ def derive_tasks(facts: ClientTaskFacts, today: date, *, horizon: date | None = 
     """
     tasks: list[Task] = []
     limit = date.max if horizon is None else horizon
-    high_risk = facts.risk_level is RiskLevel.HIGH
-    if facts.status is ClientStatus.ACTIVE:
+    high_risk = facts.risk_level == RiskLevel.HIGH
+    if facts.status == ClientStatus.ACTIVE:
         _dated_tasks(facts, limit, high_risk, tasks)
         _consent_tasks(facts, today, limit, high_risk, tasks)
         _contact_task(facts, today, limit, high_risk, tasks)
-    elif facts.status is ClientStatus.CLOSED:
+    elif facts.status == ClientStatus.CLOSED:
         due = facts.exit_follow_up
         if due is not None and due <= limit:
             title = "Follow-up contact after exit"
@@ -246,8 +246,8 @@ def _dated_tasks(facts: ClientTaskFacts, limit: date, high_risk: bool, tasks: li
         if (
             due is not None
             and due <= limit
-            and action.status is not _DONE
-            and action.status is not _CANCELLED
+            and action.status != _DONE
+            and action.status != _CANCELLED
         ):
             tasks.append(
                 Task(
@@ -262,7 +262,7 @@ def _dated_tasks(facts: ClientTaskFacts, limit: date, high_risk: bool, tasks: li
             )
     for referral in facts.referrals:
         due = referral.follow_up
-        if due is not None and due <= limit and referral.status is not ReferralStatus.CLOSED:
+        if due is not None and due <= limit and referral.status != ReferralStatus.CLOSED:
             tasks.append(
                 Task(
                     TaskKind.REFERRAL_FOLLOW_UP,
@@ -284,18 +284,19 @@ def _risk_title(level: RiskLevel | None) -> str:
 
 def _referral_title(referral: ReferralDue) -> str:
     # An if-chain rather than a dict: hashing an Enum member runs Python code, and this is
-    # the hot loop of the Tasks screen.
+    # the hot loop of the Tasks screen. Comparisons use == (str equality, done in C) so raw
+    # stored strings work as well as enum members.
     agency = referral.agency or "the agency"
     status = referral.status
-    if status is ReferralStatus.DRAFTED:
+    if status == ReferralStatus.DRAFTED:
         return f"Send the referral to {agency}"
-    if status is ReferralStatus.SENT:
+    if status == ReferralStatus.SENT:
         return f"Check the referral to {agency} was picked up"
-    if status is ReferralStatus.ACCEPTED:
+    if status == ReferralStatus.ACCEPTED:
         return f"Check {agency} has been in touch"
-    if status is ReferralStatus.DECLINED:
+    if status == ReferralStatus.DECLINED:
         return f"{agency} declined: talk about other options"
-    if status is ReferralStatus.ATTENDED:
+    if status == ReferralStatus.ATTENDED:
         return f"Ask how it went with {agency}, then close the referral"
     return f"Follow up the referral to {agency}"
 
@@ -307,7 +308,7 @@ def _consent_tasks(
     # A renewal is a new consent for the same scope and agencies; it replaces the older one.
     latest: dict[tuple[str, frozenset[str]], ConsentFacts] = {}
     for consent in facts.consents:
-        key = (consent.scope.value, frozenset(consent.agencies))
+        key = (str(consent.scope), frozenset(consent.agencies))
         held = latest.get(key)
         if held is None or _given_sort_key(consent) >= _given_sort_key(held):
             latest[key] = consent
@@ -317,7 +318,7 @@ def _consent_tasks(
             continue  # withdrawal is the client's choice; not something to chase
         expires = consent.expires_on
         if expires is None or expires >= today:
-            has_current_store_consent |= consent.scope is ConsentScope.COLLECT_STORE
+            has_current_store_consent |= consent.scope == ConsentScope.COLLECT_STORE
         if expires is not None and expires <= limit and expires - today <= _CONSENT_WARNING:
             tasks.append(_consent_expiry_task(facts, consent, expires, today, high_risk))
     if not has_current_store_consent and today <= limit:

@@ -448,3 +448,16 @@ def test_inactive_clients_never_get_contact_or_consent_tasks(
     if facts.status is ClientStatus.ACTIVE:
         return
     assert all(t.kind is TaskKind.EXIT_FOLLOW_UP for t in derive_tasks(facts, today))
+
+
+def test_raw_stored_strings_work_like_enum_members() -> None:
+    facts = ClientTaskFacts(
+        "c-9",
+        "Sam",
+        "active",  # type: ignore[arg-type]
+        consents=(ConsentFacts("k", "collect_store", date(2026, 1, 1)),),  # type: ignore[arg-type]
+        last_contact=TODAY,
+        actions=(ActionDue("a", "x", TODAY, "done"),),  # type: ignore[arg-type]
+        referrals=(ReferralDue("r", "A", "closed", TODAY),),  # type: ignore[arg-type]
+    )
+    assert derive_tasks(facts, TODAY) == []
