@@ -10,11 +10,13 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from casedesk.export.fonts import REGULAR
 from casedesk.export.page import Palette, Typography
+from casedesk.export.text import printable
 
 
 def safe(text: str) -> str:
-    """User text made safe for paragraph markup; line breaks kept."""
-    return escape(text.strip()).replace("\r\n", "\n").replace("\n", "<br/>")
+    """User text made safe for paragraph markup and printable; line breaks kept."""
+    lines = printable(text.strip().replace("\r\n", "\n"))
+    return escape(lines).replace("\n", "<br/>")
 
 
 def para(text: str, style: ParagraphStyle) -> Paragraph:

@@ -7,10 +7,12 @@ builds stay byte-for-byte reproducible.
 
 from __future__ import annotations
 
+import re
 import threading
+from collections.abc import Sequence
 
 from reportlab.lib.fonts import addMapping
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 from casedesk.paths import resources_dir
@@ -23,12 +25,32 @@ _lock = threading.Lock()
 _registered = False
 
 
+_ASTRAL_ENTRY = re.compile(r"^<([0-9A-F]{2})> <([0-9A-F]{5,6})>$", re.MULTILINE)
+_original_to_unicode_cmap = ttfonts.makeToUnicodeCMap
+
+
+def _to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
+    """reportlab's ToUnicode map, with characters beyond U+FFFF written as UTF-16 pairs.
+
+    reportlab writes ``<1F60A>`` for U+1F60A (five hex digits), which viewers read as U+1F60:
+    the glyph prints right but copying the text (or pdftotext) gives the wrong character.
+    """
+    cmap: str = _original_to_unicode_cmap(fontname, subset)
+
+    def as_utf16(match: re.Match[str]) -> str:
+        code = int(match.group(2), 16)
+        return f"<{match.group(1)}> <{chr(code).encode('utf-16-be').hex().upper()}>"
+
+    return _ASTRAL_ENTRY.sub(as_utf16, cmap)
+
+
 def register_fonts() -> None:
     """Register the embedded fonts with reportlab once per process (safe to call repeatedly)."""
     global _registered
     with _lock:
         if _registered:
             return
+        ttfonts.makeToUnicodeCMap = _to_unicode_cmap
         font_dir = resources_dir() / "fonts"
         for name, filename in _FILES.items():
             pdfmetrics.registerFont(TTFont(name, str(font_dir / filename)))

@@ -22,6 +22,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
 from casedesk.domain.documents import PaperSize, RenderOptions
 from casedesk.export.fonts import BOLD, REGULAR, register_fonts
+from casedesk.export.text import printable
 
 PAGE_SIZES: dict[PaperSize, tuple[float, float]] = {PaperSize.A4: A4, PaperSize.LETTER: LETTER}
 
@@ -263,10 +264,10 @@ def draw_footer(
     canvas.setFont(REGULAR, typo.footer)
     canvas.setFillColor(Palette.MUTED)
     for index, text in enumerate(left):
-        canvas.drawString(geometry.x, top_baseline - index * line_height, text)
+        canvas.drawString(geometry.x, top_baseline - index * line_height, printable(text))
     for index, text in enumerate(right):
         canvas.drawRightString(
-            geometry.x + geometry.width, top_baseline - index * line_height, text
+            geometry.x + geometry.width, top_baseline - index * line_height, printable(text)
         )
     canvas.restoreState()
 
@@ -279,5 +280,7 @@ def draw_running_header(
     canvas.saveState()
     canvas.setFont(REGULAR, typo.footer)
     canvas.setFillColor(Palette.MUTED)
-    canvas.drawString(geometry.x, geometry.page_height - HEADER_BASELINE_FROM_TOP, text)
+    canvas.drawString(
+        geometry.x, geometry.page_height - HEADER_BASELINE_FROM_TOP, printable(text)
+    )
     canvas.restoreState()

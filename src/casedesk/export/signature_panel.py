@@ -23,6 +23,7 @@ from reportlab.platypus import Flowable, Paragraph
 from casedesk.domain.documents import RenderOptions, SignatureRole
 from casedesk.export.fonts import BOLD, REGULAR
 from casedesk.export.page import FrameGeometry, Palette, Typography, make_styles
+from casedesk.export.text import printable
 
 COLUMNS = 2
 COLUMN_GAP = 26.0
@@ -208,7 +209,7 @@ class SignaturePanel(Flowable):
         top = box.y + box.height + 4 + metrics.name + metrics.label
         canvas.setFillColor(Palette.ACCENT)
         canvas.setFont(BOLD, body)
-        canvas.drawString(box.x, top - body, signer.label)
+        canvas.drawString(box.x, top - body, _fit(signer.label, box.width, body))
         canvas.setFillColor(Palette.TEXT)
         canvas.setFont(REGULAR, body)
         canvas.drawString(box.x, top - metrics.label - body * 0.95, _fit(signer.name, box.width, body))
@@ -217,7 +218,7 @@ class SignaturePanel(Flowable):
         canvas.roundRect(box.x, box.y, box.width, box.height, 4, stroke=1, fill=0)
         date_y = box.y - metrics.date + body * 0.55
         canvas.setFillColor(Palette.MUTED)
-        label = f"{self._text.date_label}:"
+        label = printable(f"{self._text.date_label}:")
         canvas.drawString(box.x, date_y, label)
         line_start = box.x + canvas.stringWidth(label, REGULAR, body) + 6
         canvas.setLineWidth(0.5)
@@ -240,6 +241,7 @@ class SignaturePanel(Flowable):
 
 def _fit(text: str, width: float, size: float) -> str:
     """Shorten ``text`` with an ellipsis so it fits ``width`` at ``size`` (names can be long)."""
+    text = printable(text)
     if stringWidth(text, REGULAR, size) <= width:
         return text
     while text and stringWidth(text + "…", REGULAR, size) > width:
