@@ -27,7 +27,8 @@ def uuid7_from(unix_ms: int, rng: random.Random) -> str:
     value |= rand_a << 64
     value |= 0b10 << 62  # RFC 4122 variant
     value |= rand_b
-    return str(uuid.UUID(int=value))
+    digits = f"{value:032x}"
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
 def is_uuid(text: str) -> bool:

@@ -12,6 +12,7 @@ import json
 import random
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
@@ -26,6 +27,7 @@ from casedesk.domain.ids import uuid7_from
 from casedesk.paths import resources_dir
 from casedesk.services import demo_content as C
 from casedesk.storage.engine import Database
+from casedesk.storage.migrate import rebuild_note_index
 from casedesk.storage.models import (
     Action,
     Assessment,
@@ -111,7 +113,7 @@ class _Sink:
             self.counts[table.name] += len(rows)
             outbox.extend(
                 {
-                    "op_id": uuid7_from(self._ms, self.rng),
+                    "op_id": self.new_id(),
                     "table_name": table.name,
                     "row_id": row["id"],
                     "kind": "insert",
@@ -133,18 +135,41 @@ def _ms_to_datetime(unix_ms: int) -> datetime:
     return datetime.fromtimestamp(unix_ms / 1000, UTC)
 
 
+def _datetime_text(value: datetime) -> str:
+    naive_utc = value.astimezone(UTC).replace(tzinfo=None)
+    return naive_utc.isoformat(sep=" ", timespec="microseconds")
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value)
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+# The stored form of each Python type, matching the ORM column types (naive-UTC text datetimes).
+_TO_SQL: dict[type, Any] = {
+    str: _identity,
+    int: _identity,
+    float: _identity,
+    bool: int,
+    type(None): _identity,
+    datetime: _datetime_text,
+    date: date.isoformat,
+    dict: _json_text,
+    list: _json_text,
+}
+
+
 def _sql_value(value: Any) -> Any:
-    """The stored form of a value, matching the ORM column types (naive-UTC text datetimes)."""
-    if value is None or isinstance(value, int | float | str):
-        return value.value if isinstance(value, Enum) else value
-    if isinstance(value, datetime):
-        return (
-            value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
-        )
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict | list):
-        return json.dumps(value)
+    convert = _TO_SQL.get(type(value))
+    if convert is not None:
+        return convert(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, str):  # e.g. SQLAlchemy's quoted_name
+        return str(value)
     raise TypeError(f"cannot store {type(value).__name__}")
 
 
@@ -662,6 +687,9 @@ def generate_demo_data(
 ) -> DemoSummary:
     """Add a synthetic caseload of ``clients`` clients (plus a service directory).
 
+    Everything is written in one transaction: a crash leaves the vault as it was. Note text is
+    indexed in one FTS rebuild at the end (about three times faster than row by row).
+
     Args:
         db: the open vault database.
         clients: how many clients to create.
@@ -671,28 +699,39 @@ def generate_demo_data(
     anchor = anchor or local_today()
     rng = random.Random(seed)
     base_ms = int(datetime.combine(anchor, time(0), UTC).timestamp() * 1000) - 10**9
-    with db.engine.connect() as conn:
+    with db.engine.connect() as conn, conn.begin():
         sink = _Sink(conn, rng, base_ms)
-        with conn.begin():
-            set_id, domain_keys = _load_domain_set(conn, sink)
-            services = _directory(sink, rng)
-            sink.flush()
+        set_id, domain_keys = _load_domain_set(conn, sink)
+        services = _directory(sink, rng)
+        sink.flush()
         generator = DemoGenerator(sink, rng, anchor, domain_keys, set_id, services)
-        for size in _batches(clients):
-            with conn.begin():  # one transaction per batch: progress survives a crash
+        with _note_index_deferred(conn):
+            for size in _batches(clients):
                 for _ in range(size):
                     generator.client()
                 sink.flush()
-        with conn.begin():
-            sink.add(
-                AuditEvent,
-                occurred_at=datetime.now(UTC),
-                actor="",
-                action="demo.generated",
-                entity_table="client",
-                entity_id=sink.new_id(),
-                client_id=None,
-                summary=f"{clients} demo clients generated (seed {seed})",
-            )
-            sink.flush()
+        sink.add(
+            AuditEvent,
+            occurred_at=datetime.now(UTC),
+            actor="",
+            action="demo.generated",
+            entity_table="client",
+            entity_id=sink.new_id(),
+            client_id=None,
+            summary=f"{clients} demo clients generated (seed {seed})",
+        )
+        sink.flush()
     return DemoSummary(clients, dict(sink.counts))
+
+
+@contextmanager
+def _note_index_deferred(conn: Connection) -> Iterator[None]:
+    """Index note text once at the end instead of row by row (same transaction)."""
+    trigger = "case_note_fts_insert"
+    sql = conn.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (trigger,)
+    ).scalar()
+    conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
+    yield
+    conn.exec_driver_sql(str(sql))  # recreated exactly as the migration defined it
+    rebuild_note_index(conn)

@@ -130,9 +130,20 @@ def _run_upgrade(conn: Connection) -> None:
         rebuild_search_indexes(conn)
 
 
+def rebuild_note_index(conn: Connection) -> None:
+    """Rebuild note search from case_note in one pass, leaving tombstoned notes out."""
+    conn.execute(text("INSERT INTO note_fts(note_fts) VALUES ('rebuild')"))
+    conn.execute(
+        text(
+            "INSERT INTO note_fts(note_fts, rowid, body) "
+            "SELECT 'delete', rowid, body FROM case_note WHERE deleted_at IS NOT NULL"
+        )
+    )
+
+
 def rebuild_search_indexes(conn: Connection) -> None:
     """Recreate the FTS indexes from their source tables (after table rebuilds or repair)."""
-    conn.execute(text("INSERT INTO note_fts(note_fts) VALUES ('rebuild')"))
+    rebuild_note_index(conn)
     conn.execute(text("DELETE FROM client_fts"))
     conn.execute(
         text(
