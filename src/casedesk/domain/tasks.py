@@ -308,7 +308,7 @@ def _consent_tasks(
     # A renewal is a new consent for the same scope and agencies; it replaces the older one.
     latest: dict[tuple[str, frozenset[str]], ConsentFacts] = {}
     for consent in facts.consents:
-        key = (str(consent.scope), frozenset(consent.agencies))
+        key = (str(consent.scope), frozenset(_loose(a) for a in consent.agencies))
         held = latest.get(key)
         if held is None or _given_sort_key(consent) >= _given_sort_key(held):
             latest[key] = consent
@@ -333,6 +333,11 @@ def _consent_tasks(
                 high_risk,
             )
         )
+
+
+def _loose(name: str) -> str:
+    """Agency names compare ignoring case and spacing ("Food Bank" == "food  bank")."""
+    return " ".join(name.casefold().split())
 
 
 def _given_sort_key(consent: ConsentFacts) -> date:

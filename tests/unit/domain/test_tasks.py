@@ -179,6 +179,14 @@ def test_renewed_consent_replaces_the_expired_one() -> None:
     assert derive_tasks(replace(QUIET, consents=(new, old)), TODAY) == []
 
 
+def test_renewal_matches_agencies_loosely() -> None:
+    old = ConsentFacts(
+        "k-2", ConsentScope.SHARE, date(2025, 1, 1), date(2026, 11, 1), agencies=("Food Bank",)
+    )
+    new = ConsentFacts("k-3", ConsentScope.SHARE, date(2026, 11, 1), agencies=("food  bank",))
+    assert derive_tasks(replace(QUIET, consents=(STORE_CONSENT, old, new)), TODAY) == []
+
+
 def test_missing_consent_is_due_today() -> None:
     task = only(replace(QUIET, consents=()), TaskKind.CONSENT_MISSING)
     assert task.due == TODAY
