@@ -6,8 +6,12 @@ from dataclasses import dataclass
 
 from casedesk.services.audit import AuditService
 from casedesk.services.clients import ClientService
+from casedesk.services.consent import ConsentService
 from casedesk.services.drafts import DraftService
+from casedesk.services.episodes import EpisodeService
+from casedesk.services.intake import IntakeService
 from casedesk.services.notes import NoteService
+from casedesk.services.people import PeopleService
 from casedesk.services.vault_service import VaultService
 
 
@@ -20,6 +24,10 @@ class Services:
     notes: NoteService
     drafts: DraftService
     audit: AuditService
+    people: PeopleService
+    intake: IntakeService
+    consent: ConsentService
+    episodes: EpisodeService
 
     @classmethod
     def for_vault(cls, vault: VaultService) -> Services:
@@ -31,4 +39,8 @@ class Services:
             notes=NoteService(db),
             drafts=DraftService(db),
             audit=AuditService(db),
+            people=PeopleService(db),
+            intake=IntakeService(db),
+            consent=ConsentService(db),
+            episodes=EpisodeService(db),
         )
