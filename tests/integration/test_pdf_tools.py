@@ -167,7 +167,9 @@ def test_every_page_carries_version_id_page_count_and_short_hash():
 
 def _word_heights(pdf: bytes, words: set[str]) -> list[float]:
     html = _text(pdf, "-bbox", "-f", "1", "-l", "1")
-    pattern = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>')
+    pattern = re.compile(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>'
+    )
     return [float(m[3]) - float(m[2]) for m in pattern.finditer(html) if m[4] in words]
 
 
@@ -214,8 +216,18 @@ def test_assessment_summary_text_has_every_domain_and_a_strength():
 def _render_last_page(pdf: bytes, page_count: int, tmp_path: Path) -> Image.Image:
     prefix = tmp_path / "page"
     subprocess.run(
-        ["pdftoppm", "-r", "72", "-png", "-f", str(page_count), "-l", str(page_count), "-",
-         str(prefix)],
+        [
+            "pdftoppm",
+            "-r",
+            "72",
+            "-png",
+            "-f",
+            str(page_count),
+            "-l",
+            str(page_count),
+            "-",
+            str(prefix),
+        ],
         input=pdf,
         check=True,
         timeout=30,
@@ -231,8 +243,12 @@ def _ink_pixels(image: Image.Image, built: BuiltPlanPdf, role: SignatureRole) ->
     page_height = built.layout.page_size[1]
     # At 72 dpi one pixel is one point; PDF y grows upwards, image y downwards.
     crop = image.crop(
-        (round(area.x), round(page_height - area.y - area.height),
-         round(area.x + area.width), round(page_height - area.y))
+        (
+            round(area.x),
+            round(page_height - area.y - area.height),
+            round(area.x + area.width),
+            round(page_height - area.y),
+        )
     )
     return sum(crop.histogram()[:200])  # pixels darker than light grey
 

@@ -2,7 +2,8 @@
 
 Services fill these from the vault; the export layer turns them into PDFs without ever touching
 storage. Everything here is immutable (tuples, not lists) so a document can be hashed, cached and
-rendered twice with the same result. Free text is stored exactly as entered; the renderer escapes it.
+rendered twice with the same result. Free text is kept exactly as entered; the renderer
+escapes it.
 """
 
 from __future__ import annotations

@@ -211,15 +211,34 @@ def _area(context: _Context, domain: DomainAssessment) -> list[Flowable]:
     scale_max = context.document.scale_max
     parts: list[Flowable] = [para(domain.domain, styles["h3"])]
     if domain.client_score is not None and domain.worker_score is not None:
-        parts.append(para(labels.text("assessment.score_line_both", client=domain.client_score,
-                                      worker=domain.worker_score, max=scale_max), styles["muted"]))
+        parts.append(
+            para(
+                labels.text(
+                    "assessment.score_line_both",
+                    client=domain.client_score,
+                    worker=domain.worker_score,
+                    max=scale_max,
+                ),
+                styles["muted"],
+            )
+        )
     elif domain.client_score is not None:
-        parts.append(para(labels.text("assessment.score_line", client=domain.client_score,
-                                      max=scale_max), styles["muted"]))
+        parts.append(
+            para(
+                labels.text("assessment.score_line", client=domain.client_score, max=scale_max),
+                styles["muted"],
+            )
+        )
     # Strengths come first on purpose: the conversation starts from what is going well.
-    for key, text in (("assessment.strengths", domain.strengths), ("assessment.needs", domain.needs)):
+    for key, text in (
+        ("assessment.strengths", domain.strengths),
+        ("assessment.needs", domain.needs),
+    ):
         if text:
-            parts += [Paragraph(safe(labels.text(key)), styles["kicker"]), para(text, styles["body"])]
+            parts += [
+                Paragraph(safe(labels.text(key)), styles["kicker"]),
+                para(text, styles["body"]),
+            ]
     if domain.client_words:
         words = [
             Paragraph(safe(labels.text("assessment.client_words")), styles["kicker"]),
@@ -241,14 +260,25 @@ def _carer(context: _Context) -> list[Flowable]:
         para(name, styles["h3"]),
     ]
     if carer.wellbeing_score is not None:
-        parts.append(para(labels.text("assessment.carer_score", score=carer.wellbeing_score,
-                                      max=context.document.scale_max), styles["muted"]))
+        parts.append(
+            para(
+                labels.text(
+                    "assessment.carer_score",
+                    score=carer.wellbeing_score,
+                    max=context.document.scale_max,
+                ),
+                styles["muted"],
+            )
+        )
     for key, text in (
         ("assessment.carer_wellbeing", carer.wellbeing),
         ("assessment.carer_needs", carer.needs),
     ):
         if text:
-            parts += [Paragraph(safe(labels.text(key)), styles["kicker"]), para(text, styles["body"])]
+            parts += [
+                Paragraph(safe(labels.text(key)), styles["kicker"]),
+                para(text, styles["body"]),
+            ]
     return [KeepTogether(parts)]
 
 

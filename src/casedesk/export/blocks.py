@@ -90,9 +90,7 @@ def callout(
     return table
 
 
-def side_by_side(
-    left: Flowable, right: Flowable, width: float, gap: float = 14.0
-) -> Table:
+def side_by_side(left: Flowable, right: Flowable, width: float, gap: float = 14.0) -> Table:
     """Two flowables next to each other, top-aligned, with a gap between them."""
     column = (width - gap) / 2
     table = Table([[left, Spacer(1, 1), right]], colWidths=[column, gap, column], hAlign="LEFT")

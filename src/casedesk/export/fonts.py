@@ -30,7 +30,7 @@ _original_to_unicode_cmap = ttfonts.makeToUnicodeCMap
 
 
 def _to_unicode_cmap(fontname: str, subset: Sequence[int]) -> str:
-    """reportlab's ToUnicode map, with characters beyond U+FFFF written as UTF-16 pairs.
+    """Reportlab's ToUnicode map, with characters beyond U+FFFF written as UTF-16 pairs.
 
     reportlab writes ``<1F60A>`` for U+1F60A (five hex digits), which viewers read as U+1F60:
     the glyph prints right but copying the text (or pdftotext) gives the wrong character.
@@ -66,5 +66,5 @@ def register_fonts() -> None:
 def has_glyph(char: str) -> bool:
     """Whether the regular face has a glyph for ``char`` (others print as a fallback box)."""
     register_fonts()
-    font = pdfmetrics.getFont(REGULAR)
-    return ord(char) in font.face.charToGlyph  # type: ignore[attr-defined]
+    char_to_glyph: dict[int, int] = pdfmetrics.getFont(REGULAR).face.charToGlyph
+    return ord(char) in char_to_glyph

@@ -168,14 +168,14 @@ PageDecorator = Callable[[Canvas, int, int], None]
 def _numbered_canvas_class(decorate: PageDecorator) -> type[Canvas]:
     """A canvas that holds pages back until the end, so each footer can say "of N"."""
 
-    class NumberedCanvas(Canvas):
+    class NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             # Start in the embedded face, so no non-embedded standard font is even referenced.
             kwargs.setdefault("initialFontName", REGULAR)
             super().__init__(*args, **kwargs)
             self._page_states: list[dict[str, Any]] = []
 
-        def showPage(self) -> None:  # noqa: N802 - reportlab's API name
+        def showPage(self) -> None:
             self._page_states.append(dict(self.__dict__))
             self._startPage()
 
@@ -280,7 +280,5 @@ def draw_running_header(
     canvas.saveState()
     canvas.setFont(REGULAR, typo.footer)
     canvas.setFillColor(Palette.MUTED)
-    canvas.drawString(
-        geometry.x, geometry.page_height - HEADER_BASELINE_FROM_TOP, printable(text)
-    )
+    canvas.drawString(geometry.x, geometry.page_height - HEADER_BASELINE_FROM_TOP, printable(text))
     canvas.restoreState()

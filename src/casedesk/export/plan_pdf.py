@@ -147,7 +147,9 @@ def _page_decorator(context: _Context, pages: list[int]) -> Callable[[Canvas, in
         if document.agreed_on is not None
         else labels.text("footer.draft")
     )
-    title_key = "plan.client.title" if context.options.copy is CopyKind.CLIENT else "plan.file.title"
+    title_key = (
+        "plan.client.title" if context.options.copy is CopyKind.CLIENT else "plan.file.title"
+    )
     header = f"{labels.text(title_key)} · {document.client_display_name}"
 
     def decorate(canvas: Canvas, page: int, total: int) -> None:
@@ -302,7 +304,10 @@ def _contact_section(context: _Context) -> list[Flowable]:
 def _client_story(context: _Context) -> list[Flowable]:
     labels, styles, typo = context.labels, context.styles, context.typo
     story = _title_block(context, "plan.client.title")
-    story += [Spacer(1, typo.body * 0.6), Paragraph(safe(labels.text("plan.intro")), styles["body"])]
+    story += [
+        Spacer(1, typo.body * 0.6),
+        Paragraph(safe(labels.text("plan.intro")), styles["body"]),
+    ]
     story += [Spacer(1, typo.body * 0.4), _next_review_callout(context)]
     story.append(Paragraph(safe(labels.text("plan.goals")), styles["h2"]))
     goals = [g for g in context.document.goals if g.lifecycle not in _HIDDEN_FROM_CLIENT]
@@ -342,13 +347,19 @@ def _client_goal(context: _Context, number: int, goal: PlanGoal) -> list[Flowabl
     ]
     actions = [a for a in goal.actions if a.status is not ActionStatus.CANCELLED]
     if not actions:
-        return [KeepTogether([*heading, Paragraph(safe(labels.text("plan.no_steps")), styles["muted"])])]
+        return [
+            KeepTogether([*heading, Paragraph(safe(labels.text("plan.no_steps")), styles["muted"])])
+        ]
     rows = [
         (_step_text(action), _who(action, labels), labels.date(action.due, missing="file.none"))
         for action in actions
     ]
     table = data_table(
-        (labels.text("plan.step_what"), labels.text("plan.step_who"), labels.text("plan.step_when")),
+        (
+            labels.text("plan.step_what"),
+            labels.text("plan.step_who"),
+            labels.text("plan.step_when"),
+        ),
         rows,
         (0.48, 0.24, 0.28),
         context.width,
@@ -367,13 +378,18 @@ def _step_text(action: PlanAction) -> str:
 def _client_supports(context: _Context) -> list[Flowable]:
     labels, document = context.labels, context.document
     story: list[Flowable] = []
-    for key, items in (("plan.supports", document.supports), ("plan.referrals", document.referrals)):
+    for key, items in (
+        ("plan.supports", document.supports),
+        ("plan.referrals", document.referrals),
+    ):
         if items:
             story += _support_table(context, labels.text(key), items)
     return story
 
 
-def _support_table(context: _Context, heading: str, items: tuple[SupportItem, ...]) -> list[Flowable]:
+def _support_table(
+    context: _Context, heading: str, items: tuple[SupportItem, ...]
+) -> list[Flowable]:
     labels, styles = context.labels, context.styles
     rows = [(item.name, item.purpose, item.contact) for item in items]
     table = data_table(
@@ -443,7 +459,9 @@ def _file_goal(context: _Context, number: int, goal: PlanGoal) -> list[Flowable]
                 labels.enum("term", goal.term.value),
                 labels.enum("priority", goal.priority.value),
                 labels.enum("goal_lifecycle", goal.lifecycle.value),
-                labels.enum("goal_achievement", goal.achievement.value) if goal.achievement else none,
+                labels.enum("goal_achievement", goal.achievement.value)
+                if goal.achievement
+                else none,
             )
         ],
         (0.25, 0.25, 0.25, 0.25),
@@ -495,7 +513,8 @@ def _targets_table(context: _Context, goal: PlanGoal) -> list[Flowable]:
         return []
     labels = context.labels
     rows = [
-        (t.measure, t.baseline, t.target, labels.date(t.due, missing="file.none")) for t in goal.targets
+        (t.measure, t.baseline, t.target, labels.date(t.due, missing="file.none"))
+        for t in goal.targets
     ]
     table = data_table(
         (

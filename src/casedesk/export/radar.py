@@ -74,7 +74,9 @@ def radar_drawing(
     _draw_axis_labels(drawing, cx, cy, radius, axes, width, font_size)
     for index, reading in enumerate(series):
         colour = Palette.SERIES[len(Palette.SERIES) - len(series) + index]
-        _draw_series(drawing, cx, cy, radius, reading, scale_max, colour, latest=index == len(series) - 1)
+        _draw_series(
+            drawing, cx, cy, radius, reading, scale_max, colour, latest=index == len(series) - 1
+        )
     _draw_legend(drawing, series, width, font_size)
     return drawing
 
@@ -86,14 +88,20 @@ def _draw_grid(
     for level in range(step, scale_max + 1, step):
         # The outer ring's number would collide with the top axis label; the text says "out of N".
         show_number = level < scale_max
-        ring = [c for i in range(count) for c in _point(cx, cy, radius * level / scale_max, i, count)]
-        drawing.add(
-            Polygon(ring, strokeColor=Palette.RULE, strokeWidth=0.5, fillColor=None)
-        )
+        ring = [
+            c for i in range(count) for c in _point(cx, cy, radius * level / scale_max, i, count)
+        ]
+        drawing.add(Polygon(ring, strokeColor=Palette.RULE, strokeWidth=0.5, fillColor=None))
         if show_number:
             drawing.add(
-                String(cx + 3, cy + radius * level / scale_max + 1.5, str(level),
-                       fontName=REGULAR, fontSize=size * 0.75, fillColor=Palette.MUTED)
+                String(
+                    cx + 3,
+                    cy + radius * level / scale_max + 1.5,
+                    str(level),
+                    fontName=REGULAR,
+                    fontSize=size * 0.75,
+                    fillColor=Palette.MUTED,
+                )
             )
     for i in range(count):
         x, y = _point(cx, cy, radius, i, count)
@@ -122,8 +130,15 @@ def _draw_axis_labels(
         first_y = y + (len(lines) - 1) * size * 1.15 if y >= cy else y - size * 0.8
         for n, line in enumerate(lines):
             drawing.add(
-                String(x, first_y - n * size * 1.15, line, fontName=REGULAR, fontSize=size,
-                       fillColor=Palette.TEXT, textAnchor=anchor)
+                String(
+                    x,
+                    first_y - n * size * 1.15,
+                    line,
+                    fontName=REGULAR,
+                    fontSize=size,
+                    fillColor=Palette.TEXT,
+                    textAnchor=anchor,
+                )
             )
 
 
@@ -163,7 +178,9 @@ def _legend_row(size: float) -> float:
     return max(16.0, size * 1.6)
 
 
-def _draw_legend(drawing: Drawing, series: Sequence[RadarSeries], width: float, size: float) -> None:
+def _draw_legend(
+    drawing: Drawing, series: Sequence[RadarSeries], width: float, size: float
+) -> None:
     row = _legend_row(size)
     y = 6.0 + row * (len(series) - 1)
     left = width * 0.28
@@ -171,5 +188,14 @@ def _draw_legend(drawing: Drawing, series: Sequence[RadarSeries], width: float, 
         colour = Palette.SERIES[len(Palette.SERIES) - len(series) + index]
         drawing.add(Rect(left, y - 1, size * 2, size * 0.8, fillColor=colour, strokeColor=None))
         font = BOLD if index == len(series) - 1 else REGULAR
-        drawing.add(String(left + size * 2.8, y, printable(reading.label), fontName=font, fontSize=size, fillColor=Palette.TEXT))
+        drawing.add(
+            String(
+                left + size * 2.8,
+                y,
+                printable(reading.label),
+                fontName=font,
+                fontSize=size,
+                fillColor=Palette.TEXT,
+            )
+        )
         y -= row

@@ -34,26 +34,56 @@ SAMPLE_VERSION_ID = "0193a3f4-5b6c-7d8e-9f01-23456789abcd"
 SAMPLE_PLAN_ID = "0193a3f4-0000-7000-8000-000000000001"
 
 _GOAL_SEEDS = (
-    ("Housing", "I want a place of my own near my daughter's school.",
-     "Secure stable, affordable housing within walking distance of daughter's school."),
-    ("Money and benefits", "Stop worrying about the power bill every month.",
-     "Reduce energy arrears and set up a sustainable payment plan."),
-    ("Physical health", "Get my knee seen to so I can walk the dog again.",
-     "Attend orthopaedic assessment and follow the physiotherapy plan."),
-    ("Social connection", "See my friends from the choir again.",
-     "Re-engage with community choir; arrange transport for Thursday rehearsals."),
-    ("Employment and training", "Finish my forklift licence.",
-     "Complete the remaining forklift licence modules and book the assessment."),
-    ("Mental health and wellbeing", "Sleep through the night more often.",
-     "Improve sleep with GP review of medication and a wind-down routine."),
-    ("Daily living", "Cook proper meals a few times a week.",
-     "Build meal-planning and cooking skills with the community kitchen."),
-    ("Legal", "Sort out the fine from last year.",
-     "Apply for a fine payment arrangement with the court."),
-    ("Family and relationships", "Have my son to stay every second weekend.",
-     "Work towards the agreed contact schedule with the family support service."),
-    ("Culture and identity", "Go back to the language classes on Saturdays.",
-     "Reconnect with cultural community language classes."),
+    (
+        "Housing",
+        "I want a place of my own near my daughter's school.",
+        "Secure stable, affordable housing within walking distance of daughter's school.",
+    ),
+    (
+        "Money and benefits",
+        "Stop worrying about the power bill every month.",
+        "Reduce energy arrears and set up a sustainable payment plan.",
+    ),
+    (
+        "Physical health",
+        "Get my knee seen to so I can walk the dog again.",
+        "Attend orthopaedic assessment and follow the physiotherapy plan.",
+    ),
+    (
+        "Social connection",
+        "See my friends from the choir again.",
+        "Re-engage with community choir; arrange transport for Thursday rehearsals.",
+    ),
+    (
+        "Employment and training",
+        "Finish my forklift licence.",
+        "Complete the remaining forklift licence modules and book the assessment.",
+    ),
+    (
+        "Mental health and wellbeing",
+        "Sleep through the night more often.",
+        "Improve sleep with GP review of medication and a wind-down routine.",
+    ),
+    (
+        "Daily living",
+        "Cook proper meals a few times a week.",
+        "Build meal-planning and cooking skills with the community kitchen.",
+    ),
+    (
+        "Legal",
+        "Sort out the fine from last year.",
+        "Apply for a fine payment arrangement with the court.",
+    ),
+    (
+        "Family and relationships",
+        "Have my son to stay every second weekend.",
+        "Work towards the agreed contact schedule with the family support service.",
+    ),
+    (
+        "Culture and identity",
+        "Go back to the language classes on Saturdays.",
+        "Reconnect with cultural community language classes.",
+    ),
 )
 
 
@@ -114,7 +144,7 @@ def sample_plan(
     with_guardian: bool = True,
     with_interpreter: bool = False,
 ) -> PlanDocument:
-    """A realistic plan version with ``goal_count`` goals (deterministic: no clock, no randomness)."""
+    """A realistic plan version with ``goal_count`` goals (no clock, no randomness)."""
     start = date(2026, 3, 2)
     return PlanDocument(
         client_display_name=client_name,
@@ -176,7 +206,12 @@ _ASSESSMENT_DOMAINS = (
     ("Money and benefits", "Keeps a budget in a notebook.", "Energy arrears.", 4),
     ("Family and relationships", "Close to sister Maria.", "Wants more time with son.", 6),
     ("Daily living", "Keeps the flat tidy.", "Cooking for one feels pointless.", 6),
-    ("Employment and training", "Half-way through forklift licence.", "Needs a lift to training.", 5),
+    (
+        "Employment and training",
+        "Half-way through forklift licence.",
+        "Needs a lift to training.",
+        5,
+    ),
     ("Safety", "Feels safe at home.", "", 8),
 )
 

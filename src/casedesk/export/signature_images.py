@@ -54,7 +54,9 @@ def _fit(image: Image.Image, area: Box) -> Box:
     """The largest box with the image's aspect ratio, centred in ``area``."""
     scale = min(area.width / image.width, area.height / image.height)
     width, height = image.width * scale, image.height * scale
-    return Box(area.x + (area.width - width) / 2, area.y + (area.height - height) / 2, width, height)
+    return Box(
+        area.x + (area.width - width) / 2, area.y + (area.height - height) / 2, width, height
+    )
 
 
 def place_signature_images(
@@ -84,7 +86,7 @@ def place_signature_images(
     _derive_document_id(writer, pdf, images)
     page = page_index if page_index is not None else _page_count(pdf) - 1
     operators: list[str] = []
-    xobjects = generic.DictionaryObject()
+    xobjects = generic.DictionaryObject()  # type: ignore[no-untyped-call]
     # Sorted by role so the same images always give the same bytes.
     for number, role in enumerate(sorted(images, key=lambda r: r.value)):
         if role not in layout.boxes:
@@ -98,11 +100,16 @@ def place_signature_images(
             f"{name} Do Q"
         )
     stream = generic.StreamObject(stream_data="\n".join(operators).encode("ascii"))
-    stream.compress()
-    resources = generic.DictionaryObject({generic.NameObject("/XObject"): xobjects})
-    writer.add_stream_to_page(page, writer.add_object(stream), resources=resources)
+    # pyHanko's writer API is untyped; these calls are exercised by the tests.
+    stream.compress()  # type: ignore[no-untyped-call]
+    resources = generic.DictionaryObject(  # type: ignore[no-untyped-call]
+        {generic.NameObject("/XObject"): xobjects}
+    )
+    writer.add_stream_to_page(  # type: ignore[no-untyped-call]
+        page, writer.add_object(stream), resources=resources
+    )
     output = io.BytesIO()
-    writer.write(output)
+    writer.write(output)  # type: ignore[no-untyped-call]
     return output.getvalue()
 
 

@@ -146,7 +146,7 @@ class PanelText:
     qr_payload: str
 
 
-class SignaturePanel(Flowable):
+class SignaturePanel(Flowable):  # type: ignore[misc]  # reportlab is untyped
     """Signature blocks and QR code, pinned to the bottom of the last page."""
 
     def __init__(
@@ -164,12 +164,14 @@ class SignaturePanel(Flowable):
         self._statement = Paragraph(text.statement, self._styles["body"])
 
     def _needed_height(self, width: float) -> float:
-        _, heading_h = self._heading.wrap(width, 10_000)
-        _, statement_h = self._statement.wrap(width, 10_000)
+        heading_h = float(self._heading.wrap(width, 10_000)[1])
+        statement_h = float(self._statement.wrap(width, 10_000)[1])
         grid = _grid_height(self._metrics, len(self._signers))
-        return heading_h + HEADING_GAP + statement_h + HEADING_GAP + grid + QR_GAP + self._metrics.qr
+        return (
+            heading_h + HEADING_GAP + statement_h + HEADING_GAP + grid + QR_GAP + self._metrics.qr
+        )
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         """Claim the rest of the page, or ask for a fresh page when too little is left."""
         self._avail_width = availWidth
         needed = self._needed_height(availWidth)
@@ -177,7 +179,7 @@ class SignaturePanel(Flowable):
         self.height = availHeight if availHeight >= needed else needed
         return self.width, self.height
 
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         """Never split: the panel moves to the next page as a whole."""
         return []
 
@@ -200,7 +202,7 @@ class SignaturePanel(Flowable):
         _, statement_h = self._statement.wrap(geometry.width, 10_000)
         statement_y = grid_top + HEADING_GAP
         self._statement.drawOn(canvas, geometry.x, statement_y)
-        _, heading_h = self._heading.wrap(geometry.width, 10_000)
+        self._heading.wrap(geometry.width, 10_000)  # a paragraph must be wrapped before drawing
         self._heading.drawOn(canvas, geometry.x, statement_y + statement_h + HEADING_GAP)
 
     def _draw_block(self, canvas: Canvas, signer: SignerLine, box: Box) -> None:
@@ -212,7 +214,9 @@ class SignaturePanel(Flowable):
         canvas.drawString(box.x, top - body, _fit(signer.label, box.width, body))
         canvas.setFillColor(Palette.TEXT)
         canvas.setFont(REGULAR, body)
-        canvas.drawString(box.x, top - metrics.label - body * 0.95, _fit(signer.name, box.width, body))
+        canvas.drawString(
+            box.x, top - metrics.label - body * 0.95, _fit(signer.name, box.width, body)
+        )
         canvas.setStrokeColor(Palette.RULE)
         canvas.setLineWidth(0.8)
         canvas.roundRect(box.x, box.y, box.width, box.height, 4, stroke=1, fill=0)

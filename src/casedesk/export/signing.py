@@ -223,9 +223,7 @@ def load_signing_identity(pkcs12_data: bytes, password: str | bytes | None) -> S
         IncompleteIdentityError: it holds no private key or no certificate.
     """
     if not _looks_like_pkcs12(pkcs12_data):
-        raise NotPkcs12Error(
-            "This file is not a certificate file (PKCS#12, usually .p12 or .pfx)."
-        )
+        raise NotPkcs12Error("This file is not a certificate file (PKCS#12, usually .p12 or .pfx).")
     secret = password.encode("utf-8") if isinstance(password, str) else password
     try:
         key, certificate, extra = pkcs12.load_key_and_certificates(pkcs12_data, secret or None)
@@ -266,7 +264,7 @@ class _PreloadedKeySigner(signers.SimpleSigner):
 def _identity_from(
     key: PrivateKeyTypes, certificate: x509.Certificate, extra: Sequence[x509.Certificate]
 ) -> SigningIdentity:
-    registry = SimpleCertificateStore()
+    registry = SimpleCertificateStore()  # type: ignore[no-untyped-call]
     registry.register_multiple(translate_pyca_cryptography_cert_to_asn1(c) for c in extra)
     try:
         signer = _PreloadedKeySigner(

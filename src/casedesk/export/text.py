@@ -69,8 +69,12 @@ _FORMS: dict[str, tuple[int, ...]] = {
 }
 _TATWEEL = "\u0640"
 # lam + alef variant -> (isolated ligature, final ligature)
-_LAM_ALEF = {"\u0622": (0xFEF5, 0xFEF6), "\u0623": (0xFEF7, 0xFEF8),
-             "\u0625": (0xFEF9, 0xFEFA), "\u0627": (0xFEFB, 0xFEFC)}
+_LAM_ALEF = {
+    "\u0622": (0xFEF5, 0xFEF6),
+    "\u0623": (0xFEF7, 0xFEF8),
+    "\u0625": (0xFEF9, 0xFEFA),
+    "\u0627": (0xFEFB, 0xFEFC),
+}
 _LAM = "\u0644"
 
 
@@ -169,7 +173,10 @@ def _levels(line: str) -> list[int]:
         else:
             resolved[index] = "R" if base_rtl else "L"
     levels = []
-    for kind, bidi_class, in zip(resolved, classes, strict=True):
+    for (
+        kind,
+        bidi_class,
+    ) in zip(resolved, classes, strict=True):
         if bidi_class in {"EN", "AN"} and kind == "R":
             levels.append(2)  # digits keep their left-to-right order inside RTL text
         elif kind == "R":
@@ -182,7 +189,9 @@ def _levels(line: str) -> list[int]:
 def _visual_order(line: str) -> str:
     """Reverse runs from the highest level down (Unicode bidi rule L2)."""
     levels = _levels(line)
-    chars = [c.translate(_MIRRORED) if level % 2 else c for c, level in zip(line, levels, strict=True)]
+    chars = [
+        c.translate(_MIRRORED) if level % 2 else c for c, level in zip(line, levels, strict=True)
+    ]
     lowest_odd = min((lv for lv in levels if lv % 2), default=1)
     for level in range(max(levels), lowest_odd - 1, -1):
         index = 0

@@ -30,8 +30,8 @@ from enum import StrEnum
 
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
+from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -176,11 +176,12 @@ def verify_plan_pdf(
     )
 
 
-def _result(
-    status: VerificationStatus, digest: str, **facts: object
-) -> VerificationResult:
+def _result(status: VerificationStatus, digest: str, **facts: object) -> VerificationResult:
     return VerificationResult(
-        status=status, reason=_REASONS[status], sha256=digest, **facts  # type: ignore[arg-type]
+        status=status,
+        reason=_REASONS[status],
+        sha256=digest,
+        **facts,  # type: ignore[arg-type]
     )
 
 
@@ -189,7 +190,9 @@ def _validation_context(trust_roots: Sequence[bytes]) -> ValidationContext:
     return ValidationContext(trust_roots=roots, allow_fetching=False)
 
 
-def _check_signature(signature: EmbeddedPdfSignature, context: ValidationContext) -> _SignatureFacts:
+def _check_signature(
+    signature: EmbeddedPdfSignature, context: ValidationContext
+) -> _SignatureFacts:
     try:
         status = validate_pdf_signature(signature, signer_validation_context=context)
     except (SignatureValidationError, ValueError):

@@ -44,9 +44,15 @@ def _issue(cn: str, issuer: Issued | None, *, ca: bool = False, tsa: bool = Fals
     if not ca:
         builder = builder.add_extension(
             x509.KeyUsage(
-                digital_signature=True, content_commitment=not tsa, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=False,
-                crl_sign=False, encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                content_commitment=not tsa,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -65,7 +71,10 @@ def agency_ca() -> Issued:
 def worker_p12(ca: Issued, password: bytes, name: str = "Jordan Lee") -> bytes:
     worker = _issue(name, ca)
     return pkcs12.serialize_key_and_certificates(
-        b"worker", worker.key, worker.cert, [ca.cert],
+        b"worker",
+        worker.key,
+        worker.cert,
+        [ca.cert],
         serialization.BestAvailableEncryption(password),
     )
 

@@ -33,9 +33,7 @@ def test_two_domains_are_too_few_for_a_radar_but_render():
     document = dataclasses.replace(
         base,
         domains=base.domains[:2],
-        readings=tuple(
-            dataclasses.replace(r, scores=r.scores[:2]) for r in base.readings
-        ),
+        readings=tuple(dataclasses.replace(r, scores=r.scores[:2]) for r in base.readings),
     )
     assert build_assessment_pdf(document).page_count >= 1
 

@@ -16,9 +16,7 @@ from casedesk.export.samples import SAMPLE_VERSION_ID, sample_plan
 def test_content_hash_is_stable_and_covers_the_content():
     plan = sample_plan(3)
     assert plan_content_hash(plan) == plan_content_hash(sample_plan(3))
-    changed_goal = dataclasses.replace(
-        plan.goals[0], client_words=plan.goals[0].client_words + "!"
-    )
+    changed_goal = dataclasses.replace(plan.goals[0], client_words=plan.goals[0].client_words + "!")
     changed = dataclasses.replace(plan, goals=(changed_goal, *plan.goals[1:]))
     assert plan_content_hash(changed) != plan_content_hash(plan)
     assert plan_content_hash(dataclasses.replace(plan, version_number=4)) != plan_content_hash(plan)
@@ -39,7 +37,13 @@ def test_qr_payload_round_trips():
 
 @pytest.mark.parametrize(
     "junk",
-    ["", "hello", "CASEDESK:PLAN:1/ABC/123", "https://example.org", "CASEDESK:PLAN:2/A/" + "0" * 64],
+    [
+        "",
+        "hello",
+        "CASEDESK:PLAN:1/ABC/123",
+        "https://example.org",
+        "CASEDESK:PLAN:2/A/" + "0" * 64,
+    ],
 )
 def test_parse_qr_payload_rejects_other_codes(junk):
     with pytest.raises(ValueError, match="not from a casedesk plan"):

@@ -29,7 +29,9 @@ def test_same_input_gives_identical_bytes(plan: PlanDocument):
     assert first.sha256 == second.sha256
 
 
-@pytest.mark.parametrize("options", ALL_OPTIONS, ids=lambda o: f"{o.copy}-{o.large_print}-{o.paper}")
+@pytest.mark.parametrize(
+    "options", ALL_OPTIONS, ids=lambda o: f"{o.copy}-{o.large_print}-{o.paper}"
+)
 def test_every_variant_renders_deterministically(plan: PlanDocument, options: RenderOptions):
     built = build_plan_pdf(plan, options)
     assert built.data.startswith(b"%PDF-")
@@ -57,7 +59,9 @@ def test_large_print_body_is_at_least_14_points():
         assert styles[name].fontSize >= 14, name
 
 
-@pytest.mark.parametrize("options", ALL_OPTIONS, ids=lambda o: f"{o.copy}-{o.large_print}-{o.paper}")
+@pytest.mark.parametrize(
+    "options", ALL_OPTIONS, ids=lambda o: f"{o.copy}-{o.large_print}-{o.paper}"
+)
 def test_signature_boxes_sit_inside_the_frame_without_overlapping(options: RenderOptions):
     plan = sample_plan(1, with_guardian=True, with_interpreter=True)
     layout = plan_layout(plan, options)
@@ -68,8 +72,10 @@ def test_signature_boxes_sit_inside_the_frame_without_overlapping(options: Rende
         assert frame.y <= box.y and box.y + box.height <= frame.y + frame.height
     for a, b in itertools.combinations(boxes, 2):
         apart = (
-            a.x + a.width <= b.x or b.x + b.width <= a.x
-            or a.y + a.height <= b.y or b.y + b.height <= a.y
+            a.x + a.width <= b.x
+            or b.x + b.width <= a.x
+            or a.y + a.height <= b.y
+            or b.y + b.height <= a.y
         )
         assert apart, (a, b)
 
