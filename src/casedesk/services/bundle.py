@@ -11,6 +11,7 @@ from casedesk.services.drafts import DraftService
 from casedesk.services.episodes import EpisodeService
 from casedesk.services.intake import IntakeService
 from casedesk.services.notes import NoteService
+from casedesk.services.tasks import TaskService
 from casedesk.services.people import PeopleService
 from casedesk.services.vault_service import VaultService
 
@@ -24,6 +25,7 @@ class Services:
     notes: NoteService
     drafts: DraftService
     audit: AuditService
+    tasks: TaskService
     people: PeopleService
     intake: IntakeService
     consent: ConsentService
@@ -39,6 +41,7 @@ class Services:
             notes=NoteService(db),
             drafts=DraftService(db),
             audit=AuditService(db),
+            tasks=TaskService(db),
             people=PeopleService(db),
             intake=IntakeService(db),
             consent=ConsentService(db),
