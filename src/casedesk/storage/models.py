@@ -766,3 +766,20 @@ class SyncConflict(Base):
     resolved_at: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_sync_conflict_state", "state"),)
+
+
+class SyncRowMeta(Base):
+    """What this device last agreed with the hub about a row. Never synced.
+
+    ``hub_version`` is the base for the next push; ``field_hlc`` holds when each field last
+    changed, as of that version (the base of a per-field merge).
+    """
+
+    __tablename__ = "sync_row_meta"
+
+    table_name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    row_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    hub_version: Mapped[int] = mapped_column(default=0)
+    field_hlc: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(String(10), default="synced")  # synced | error
+    error: Mapped[str] = mapped_column(default="")
