@@ -143,6 +143,15 @@ def make_styles(typo: Typography) -> dict[str, ParagraphStyle]:
             spaceBefore=typo.body * 0.6,
             spaceAfter=typo.body * 0.3,
         ),
+        "h3_keep": derive(
+            "h3_keep",
+            fontName=BOLD,
+            fontSize=typo.h3,
+            leading=typo.h3 * 1.3,
+            spaceBefore=typo.body * 0.6,
+            spaceAfter=typo.body * 0.3,
+            keepWithNext=1,
+        ),
         "kicker": derive(
             "kicker",
             fontName=BOLD,

@@ -13,7 +13,14 @@ from dataclasses import dataclass
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    HRFlowable,
+    KeepTogether,
+    Paragraph,
+    Spacer,
+)
 
 from casedesk.domain.documents import (
     CopyKind,
@@ -30,6 +37,7 @@ from casedesk.export.content_hash import plan_content_hash, qr_payload, short_ha
 from casedesk.export.labels import Labels, labels_for
 from casedesk.export.page import (
     FrameGeometry,
+    Palette,
     Typography,
     build_pdf,
     draw_footer,
@@ -414,7 +422,7 @@ def _file_story(context: _Context) -> list[Flowable]:
     labels, styles = context.labels, context.styles
     story = _title_block(context, "plan.file.title")
     story += _file_details(context)
-    story.append(Paragraph(safe(labels.text("plan.goals")), styles["h2"]))
+    story.append(Paragraph(safe(labels.text("file.goals")), styles["h2"]))
     if not context.document.goals:
         story.append(Paragraph(safe(labels.text("plan.no_goals")), styles["body"]))
     for number, goal in enumerate(context.document.goals, start=1):
@@ -472,7 +480,7 @@ def _file_goal(context: _Context, number: int, goal: PlanGoal) -> list[Flowable]
     story: list[Flowable] = [
         KeepTogether(
             [
-                Spacer(1, typo.body * 0.8),
+                *_goal_separator(typo, first=number == 1),
                 para(_goal_kicker(context, number, goal), styles["kicker"]),
                 Paragraph(f"<b>{safe(labels.text('file.client_words'))}:</b>", styles["small"]),
                 para(goal.client_words, styles["quote"]),
@@ -488,8 +496,18 @@ def _file_goal(context: _Context, number: int, goal: PlanGoal) -> list[Flowable]
     return story
 
 
+def _goal_separator(typo: Typography, *, first: bool) -> list[Flowable]:
+    """A rule between goals: the file copy is long and dense, so mark where each goal starts."""
+    if first:
+        return [Spacer(1, typo.body * 0.4)]
+    rule = HRFlowable(width="100%", thickness=0.8, color=Palette.RULE, spaceAfter=typo.body * 0.7)
+    return [Spacer(1, typo.body * 1.6), rule]
+
+
 def _sub_heading(context: _Context, key: str) -> Paragraph:
-    return Paragraph(safe(context.labels.text(key)), context.styles["h3"])
+    # keepWithNext instead of KeepTogether: the heading stays with the table's first rows, and a
+    # long table may still split across pages rather than leave half a page empty.
+    return Paragraph(safe(context.labels.text(key)), context.styles["h3_keep"])
 
 
 def _smart_table(context: _Context, goal: PlanGoal) -> list[Flowable]:
@@ -505,7 +523,7 @@ def _smart_table(context: _Context, goal: PlanGoal) -> list[Flowable]:
         return []
     rows = [(labels.text(key), value or labels.text("file.none")) for key, value in fields]
     table = data_table(None, rows, (0.25, 0.75), context.width, context.styles, context.typo)
-    return [KeepTogether([_sub_heading(context, "file.smart"), table])]
+    return [_sub_heading(context, "file.smart"), table]
 
 
 def _targets_table(context: _Context, goal: PlanGoal) -> list[Flowable]:
@@ -529,7 +547,7 @@ def _targets_table(context: _Context, goal: PlanGoal) -> list[Flowable]:
         context.styles,
         context.typo,
     )
-    return [KeepTogether([_sub_heading(context, "file.targets"), table])]
+    return [_sub_heading(context, "file.targets"), table]
 
 
 def _actions_table(context: _Context, goal: PlanGoal) -> list[Flowable]:
@@ -558,7 +576,7 @@ def _actions_table(context: _Context, goal: PlanGoal) -> list[Flowable]:
         context.styles,
         context.typo,
     )
-    return [KeepTogether([_sub_heading(context, "file.actions"), table])]
+    return [_sub_heading(context, "file.actions"), table]
 
 
 def _file_supports(context: _Context) -> list[Flowable]:
