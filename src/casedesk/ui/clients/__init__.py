@@ -1,0 +1,1 @@
+"""The Clients screen: the searchable caseload list and the new client form."""

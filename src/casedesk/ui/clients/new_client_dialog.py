@@ -1,0 +1,216 @@
+"""The new client form: inline validation and the duplicate warning."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casedesk.domain.clients import ClientInput, validate_client
+from casedesk.domain.clock import today
+from casedesk.domain.validation import ValidationError, parse_date
+from casedesk.services.changes import Changes
+from casedesk.services.clients import ClientRecord, DuplicateCandidate
+from casedesk.ui.context import AppContext
+from casedesk.ui.widgets.basics import button, guarded, label
+from casedesk.ui.widgets.client_details_form import ClientDetailsForm
+
+
+class DuplicateWarning(QFrame):
+    """Lists existing clients who may be the same person.
+
+    Signals:
+        open_requested(str): the worker wants to open this existing record (client id).
+        continue_requested(): the worker says this is a different person.
+    """
+
+    open_requested = Signal(str)
+    continue_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("duplicateWarning")
+        self.setStyleSheet(
+            "#duplicateWarning { background: #fdf3e1; border: 1px solid #e8c98f;"
+            " border-radius: 8px; }"
+        )
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(14, 10, 14, 10)
+        self.heading = label(self.tr("This may be someone already on file"), "heading")
+        self.explain = label(
+            self.tr(
+                "Same date of birth and a similar name. Open the existing record, or continue "
+                "if this is a different person."
+            ),
+            wrap=True,
+        )
+        self._layout.addWidget(self.heading)
+        self._layout.addWidget(self.explain)
+        self._rows = QVBoxLayout()
+        self._layout.addLayout(self._rows)
+        self.continue_button = button(
+            self.tr("Different person: save new client"), self.tr("Save as a new client anyway")
+        )
+        self.continue_button.clicked.connect(self.continue_requested)
+        self._layout.addWidget(self.continue_button)
+        self.open_buttons: list[QWidget] = []
+        self.hide()
+
+    def show_candidates(self, candidates: list[DuplicateCandidate]) -> None:
+        """Show one "open" link per candidate."""
+        self.clear()
+        for cand in candidates:
+            born = cand.date_of_birth.strftime("%d %b %Y") if cand.date_of_birth else ""
+            text = self.tr("Open {name} (born {born})").format(name=cand.display_name, born=born)
+            link = button(
+                text,
+                self.tr("Open existing record of {name}").format(name=cand.display_name),
+                link=True,
+            )
+            link.clicked.connect(lambda _=False, cid=cand.id: self.open_requested.emit(cid))
+            self._rows.addWidget(link)
+            self.open_buttons.append(link)
+        self.setVisible(bool(candidates))
+
+    def clear(self) -> None:
+        """Remove every candidate and hide."""
+        for widget in self.open_buttons:
+            widget.deleteLater()
+        self.open_buttons = []
+        self.hide()
+
+
+class NewClientDialog(QDialog):
+    """Create a client. Validation messages appear next to fields; duplicates warn first.
+
+    Signals:
+        created(object): the new ``ClientRecord``.
+    """
+
+    created = Signal(object)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._checked_duplicates = False
+        self.setWindowTitle(self.tr("New client"))
+        self.setAccessibleName(self.tr("New client form"))
+        self.form = ClientDetailsForm()
+        self.duplicates = DuplicateWarning()
+        self.save_button = button(self.tr("Save client"), self.tr("Save new client"), primary=True)
+        self.cancel_button = button(self.tr("Cancel"), self.tr("Cancel new client"))
+        self._build()
+        self._connect_signals()
+        self.resize(860, 640)
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(20, 16, 20, 16)
+        outer.addWidget(label(self.tr("New client"), "title"))
+        outer.addWidget(
+            label(
+                self.tr("Fields marked * are required. Names in any script are welcome."), "muted"
+            )
+        )
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        holder = QWidget()
+        inner = QVBoxLayout(holder)
+        inner.setContentsMargins(0, 8, 8, 0)
+        inner.addWidget(self.form)
+        inner.addStretch(1)
+        scroll.setWidget(holder)
+        outer.addWidget(scroll, 1)
+        outer.addWidget(self.duplicates)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.save_button)
+        outer.addLayout(buttons)
+
+    def _connect_signals(self) -> None:
+        self.save_button.clicked.connect(self.save)
+        self.cancel_button.clicked.connect(self.reject)
+        self.form.edited.connect(self._on_edited)
+        self.duplicates.open_requested.connect(self._open_existing)
+        self.duplicates.continue_requested.connect(self._save_anyway)
+
+    # ------------------------------------------------------------------ actions
+
+    def save(self) -> None:
+        """Validate, check for duplicates (once), then create."""
+        data = self.form.to_input()
+        try:
+            validate_client(data, today())
+        except ValidationError as exc:
+            self.form.show_errors(exc.errors)
+            return
+        self.form.errors.clear()
+        if self._checked_duplicates:
+            self._create(data)
+            return
+        born = parse_date(data.date_of_birth)
+        clients = self._ctx.services.clients
+        self._ctx.tasks.run(
+            lambda: clients.possible_duplicates(data.given_name, data.family_name, born),
+            guarded(self, lambda found: self._on_duplicates(data, found)),
+            guarded(self, self._on_error),
+            label="check duplicates",
+        )
+
+    def _on_duplicates(self, data: ClientInput, found: list[DuplicateCandidate]) -> None:
+        self._checked_duplicates = True
+        if found:
+            self.duplicates.show_candidates(found)
+            return
+        self._create(data)
+
+    def _save_anyway(self) -> None:
+        self._checked_duplicates = True
+        self.save()
+
+    def _create(self, data: ClientInput) -> None:
+        self.save_button.setEnabled(False)
+        clients = self._ctx.services.clients
+        self._ctx.tasks.run(
+            lambda: clients.add_client(data),
+            guarded(self, self._on_created),
+            guarded(self, self._on_error),
+            label="add client",
+        )
+
+    def _on_created(self, record: ClientRecord) -> None:
+        self.save_button.setEnabled(True)
+        self._ctx.hub.announce(Changes.CLIENTS)
+        self.created.emit(record)
+        self.accept()
+
+    def _on_error(self, exc: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        if isinstance(exc, ValidationError):
+            self.form.show_errors(exc.errors)
+            return
+        self._ctx.dialogs.error(
+            self,
+            self.tr("Could not save"),
+            self.tr(
+                "The client could not be saved. Nothing was lost from the form; please try again."
+            ),
+        )
+
+    def _open_existing(self, client_id: str) -> None:
+        self._ctx.hub.open_client.emit(client_id)
+        self.reject()
+
+    def _on_edited(self) -> None:
+        """A changed name or date means the duplicate check must run again."""
+        if self._checked_duplicates:
+            self._checked_duplicates = False
+            self.duplicates.clear()

@@ -1,0 +1,150 @@
+"""Small form helpers for client screens: inline field errors and labelled inputs."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
+)
+
+from casedesk.ui.widgets.theme import DANGER
+
+DATE_PLACEHOLDER = "YYYY-MM-DD"
+
+
+class FieldErrors:
+    """Inline error labels, one per field, shown under the field they belong to.
+
+    ``show`` takes a ``ValidationError.errors`` mapping; unknown keys fall back to a general
+    label (or are mapped through ``aliases``, e.g. ``identifier_0`` -> ``identifiers``).
+    """
+
+    def __init__(self, general: QLabel | None = None) -> None:
+        self._labels: dict[str, QLabel] = {}
+        self._general = general
+        self.aliases: dict[str, str] = {}
+
+    def label_for(self, name: str) -> QLabel:
+        """The (hidden until needed) error label of a field."""
+        if name not in self._labels:
+            widget = QLabel()
+            widget.setObjectName(f"error_{name}")
+            widget.setWordWrap(True)
+            widget.setStyleSheet(f"color: {DANGER}; font-size: 9pt;")
+            widget.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+            widget.hide()
+            self._labels[name] = widget
+        return self._labels[name]
+
+    def show(self, errors: dict[str, str]) -> None:
+        """Show each message next to its field; clear the others."""
+        self.clear()
+        leftovers = []
+        for name, message in errors.items():
+            key = self._resolve(name)
+            if key in self._labels:
+                self._labels[key].setText(message)
+                self._labels[key].show()
+            else:
+                leftovers.append(message)
+        if self._general is not None and leftovers:
+            self._general.setText("\n".join(leftovers))
+            self._general.show()
+
+    def message(self, name: str) -> str:
+        """The visible message of a field ('' when none)."""
+        widget = self._labels.get(name)
+        return widget.text() if widget is not None and not widget.isHidden() else ""
+
+    def visible(self) -> dict[str, str]:
+        """Every visible message by field."""
+        return {k: w.text() for k, w in self._labels.items() if not w.isHidden()}
+
+    def clear(self) -> None:
+        """Hide every message."""
+        for widget in self._labels.values():
+            widget.clear()
+            widget.hide()
+        if self._general is not None:
+            self._general.clear()
+            self._general.hide()
+
+    def _resolve(self, name: str) -> str:
+        if name in self.aliases:
+            return self.aliases[name]
+        for prefix, target in self.aliases.items():
+            if prefix.endswith("*") and name.startswith(prefix[:-1]):
+                return target
+        return name
+
+
+def line_edit(accessible: str, placeholder: str = "") -> QLineEdit:
+    """A line edit with an accessible name."""
+    widget = QLineEdit()
+    widget.setAccessibleName(accessible)
+    widget.setPlaceholderText(placeholder)
+    return widget
+
+
+def date_edit(accessible: str) -> QLineEdit:
+    """A date typed as YYYY-MM-DD (free text, so a wrong date gets a clear message)."""
+    widget = line_edit(accessible, DATE_PLACEHOLDER)
+    widget.setMaximumWidth(160)
+    return widget
+
+
+def text_box(accessible: str, placeholder: str = "", height: int = 80) -> QPlainTextEdit:
+    """A multi-line text box with an accessible name."""
+    widget = QPlainTextEdit()
+    widget.setAccessibleName(accessible)
+    widget.setPlaceholderText(placeholder)
+    widget.setMinimumHeight(height)
+    widget.setTabChangesFocus(True)
+    return widget
+
+
+def combo(accessible: str, items: list[tuple[str, object]]) -> QComboBox:
+    """A combo box of (label, data) items with an accessible name."""
+    widget = QComboBox()
+    widget.setAccessibleName(accessible)
+    for text, data in items:
+        widget.addItem(text, data)
+    return widget
+
+
+def check_box(text: str, accessible: str = "") -> QCheckBox:
+    """A check box with an accessible name."""
+    widget = QCheckBox(text)
+    widget.setAccessibleName(accessible or text)
+    return widget
+
+
+def select_data(widget: QComboBox, data: object) -> None:
+    """Select the item carrying ``data`` (first item when absent)."""
+    index = widget.findData(data)
+    widget.setCurrentIndex(max(index, 0))
+
+
+def add_row(
+    grid: QGridLayout,
+    row: int,
+    column: int,
+    caption: str,
+    field: QWidget,
+    errors: FieldErrors,
+    name: str,
+) -> int:
+    """Put a caption, a field and its error label in a grid; returns the next free row."""
+    caption_label = QLabel(caption)
+    caption_label.setBuddy(field)
+    caption_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    grid.addWidget(caption_label, row, column)
+    grid.addWidget(field, row, column + 1)
+    grid.addWidget(errors.label_for(name), row + 1, column + 1)
+    return row + 2
