@@ -92,6 +92,15 @@ class VaultService:
             self._vault.lock()
             self._vault = None
 
+    def verify_passphrase(self, passphrase: str) -> None:
+        """Check a passphrase against the key file; the open database is not touched.
+
+        Raises:
+            WrongPassphrase: it is not this vault's passphrase.
+        """
+        db_key = self._require_vault().key_file.unwrap_with_passphrase(passphrase)
+        wipe(db_key)
+
     def change_passphrase(self, new_passphrase: str) -> None:
         """Set a new passphrase (re-wrap only: the database does not change)."""
         self._require_vault().change_passphrase(new_passphrase, self._kdf)
