@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from casedesk.services.assessments import AssessmentService
 from casedesk.services.audit import AuditService
 from casedesk.services.clients import ClientService
 from casedesk.services.consent import ConsentService
+from casedesk.services.domain_sets_service import DomainSetService
 from casedesk.services.drafts import DraftService
 from casedesk.services.episodes import EpisodeService
 from casedesk.services.intake import IntakeService
+from casedesk.services.needs import NeedService
 from casedesk.services.notes import NoteService
-from casedesk.services.tasks import TaskService
 from casedesk.services.people import PeopleService
+from casedesk.services.risk import RiskService
+from casedesk.services.tasks import TaskService
 from casedesk.services.vault_service import VaultService
 
 
@@ -30,6 +34,10 @@ class Services:
     intake: IntakeService
     consent: ConsentService
     episodes: EpisodeService
+    domain_sets: DomainSetService
+    assessments: AssessmentService
+    needs: NeedService
+    risk: RiskService
 
     @classmethod
     def for_vault(cls, vault: VaultService) -> Services:
@@ -46,4 +54,8 @@ class Services:
             intake=IntakeService(db),
             consent=ConsentService(db),
             episodes=EpisodeService(db),
+            domain_sets=DomainSetService(db),
+            assessments=AssessmentService(db),
+            needs=NeedService(db),
+            risk=RiskService(db),
         )

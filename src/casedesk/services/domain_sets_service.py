@@ -1,0 +1,216 @@
+"""Assessment domain sets in the vault: the built-in set, users' copies and their versions.
+
+Every version of a set is stored whole as its own append-only ``domain_set`` row, so an
+assessment keeps pointing at the exact wording it was made with. Built-in sets are registered
+on first use (idempotently); a user's changes always make a new version of their own copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from casedesk.domain.domain_sets import (
+    Domain,
+    DomainSet,
+    add_domain,
+    builtin_domain_sets,
+    copy_domain_set,
+    domain_set_from_data,
+    rename_domain,
+    to_data,
+)
+from casedesk.paths import resources_dir
+from casedesk.services import audit
+from casedesk.services.errors import NotFound, ValidationError
+from casedesk.storage.engine import Database
+from casedesk.storage.models import DomainSetRecord
+
+DEFAULT_SET_KEY = "casedesk-core"
+
+_Change = Callable[[DomainSet], DomainSet]
+
+
+@dataclass(frozen=True)
+class StoredDomainSet:
+    """One stored version of a domain set.
+
+    Attributes:
+        id: the row id assessments point at.
+        builtin: shipped with casedesk (never edited; copy it to change it).
+        domain_set: the parsed, validated set.
+    """
+
+    id: str
+    builtin: bool
+    domain_set: DomainSet
+
+    @property
+    def label(self) -> str:
+        """Name and version, for pickers and history."""
+        return f"{self.domain_set.name} (v{self.domain_set.version})"
+
+
+def stored_from_row(row: DomainSetRecord) -> StoredDomainSet:
+    """Parse a stored row (validated again: the vault may have been synced from elsewhere)."""
+    parsed = domain_set_from_data(row.definition, f"domain set {row.key} v{row.version}")
+    return StoredDomainSet(row.id, bool(row.builtin), parsed)
+
+
+class DomainSetService:
+    """Register, read, copy and revise domain sets."""
+
+    def __init__(self, db: Database, resources: Path | None = None) -> None:
+        self._db = db
+        self._resources = resources
+
+    def _builtin_sets(self) -> list[DomainSet]:
+        return builtin_domain_sets(self._resources or resources_dir())
+
+    # ------------------------------------------------------------------ writes
+
+    def ensure_builtin(self) -> list[StoredDomainSet]:
+        """Store every built-in set version not yet in the vault; safe to call any time."""
+        sets = self._builtin_sets()
+        with self._db.session() as session:
+            return [self._ensure(session, item) for item in sets]
+
+    def _ensure(self, session: Session, item: DomainSet) -> StoredDomainSet:
+        row = _find(session, item.key, item.version)
+        if row is None:
+            row = _insert(session, item, builtin=True)
+        return stored_from_row(row)
+
+    def copy_set(self, base_id: str, new_key: str, new_name: str) -> StoredDomainSet:
+        """Make a user's own copy of a set (version 1, remembering its base).
+
+        Raises:
+            DomainSetError: the key or name is not valid, or the key is the base's own.
+            ValidationError: a set with that key already exists.
+            NotFound: no such base set.
+        """
+        with self._db.session() as session:
+            base = stored_from_row(_row(session, base_id))
+            copy = copy_domain_set(base.domain_set, new_key, new_name)
+            _refuse_taken_key(session, copy.key)
+            return stored_from_row(_insert(session, copy, builtin=False))
+
+    def add_domain(self, set_id: str, domain: Domain) -> StoredDomainSet:
+        """Store the next version of a user's set with one more domain."""
+        return self._revise(set_id, lambda current: add_domain(current, domain))
+
+    def rename_domain(self, set_id: str, domain_key: str, new_name: str) -> StoredDomainSet:
+        """Store the next version of a user's set with one domain renamed (key unchanged)."""
+        return self._revise(set_id, lambda current: rename_domain(current, domain_key, new_name))
+
+    def _revise(self, set_id: str, change: _Change) -> StoredDomainSet:
+        with self._db.session() as session:
+            current = stored_from_row(_row(session, set_id))
+            if current.builtin:
+                raise ValidationError(
+                    {"domain_set": "Built-in domain sets cannot be changed; make a copy first."}
+                )
+            latest = _latest_row(session, current.domain_set.key)
+            if latest is not None and latest.version != current.domain_set.version:
+                raise ValidationError(
+                    {"domain_set": "Open the newest version of the set to change it."}
+                )
+            revised = change(current.domain_set)
+            return stored_from_row(_insert(session, revised, builtin=False))
+
+    # ------------------------------------------------------------------ reads
+
+    def get(self, set_id: str) -> StoredDomainSet:
+        """One stored version.
+
+        Raises:
+            NotFound: no such set.
+        """
+        with self._db.read() as session:
+            return stored_from_row(_row(session, set_id))
+
+    def latest_versions(self) -> list[StoredDomainSet]:
+        """The newest version of every set, built-in first, then by name."""
+        self.ensure_builtin()
+        with self._db.read() as session:
+            newest = (
+                select(DomainSetRecord.key, func.max(DomainSetRecord.version).label("v"))
+                .where(DomainSetRecord.deleted_at.is_(None))
+                .group_by(DomainSetRecord.key)
+                .subquery()
+            )
+            rows = session.scalars(
+                select(DomainSetRecord).join(
+                    newest,
+                    (DomainSetRecord.key == newest.c.key) & (DomainSetRecord.version == newest.c.v),
+                )
+            ).all()
+            items = [stored_from_row(row) for row in rows]
+        return sorted(items, key=lambda s: (not s.builtin, s.domain_set.name.casefold()))
+
+    def default_set(self) -> StoredDomainSet:
+        """The newest version of the built-in core set (registered on first use)."""
+        self.ensure_builtin()
+        with self._db.read() as session:
+            row = _latest_row(session, DEFAULT_SET_KEY)
+            if row is None:
+                raise NotFound(f"The built-in domain set {DEFAULT_SET_KEY!r} is missing.")
+            return stored_from_row(row)
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _find(session: Session, key: str, version: int) -> DomainSetRecord | None:
+    return session.scalars(
+        select(DomainSetRecord).where(
+            DomainSetRecord.key == key,
+            DomainSetRecord.version == version,
+            DomainSetRecord.deleted_at.is_(None),
+        )
+    ).first()
+
+
+def _latest_row(session: Session, key: str) -> DomainSetRecord | None:
+    return session.scalars(
+        select(DomainSetRecord)
+        .where(DomainSetRecord.key == key, DomainSetRecord.deleted_at.is_(None))
+        .order_by(DomainSetRecord.version.desc())
+        .limit(1)
+    ).first()
+
+
+def _row(session: Session, set_id: str) -> DomainSetRecord:
+    row = session.get(DomainSetRecord, set_id)
+    if row is None or row.deleted_at is not None:
+        raise NotFound("That domain set is not in this vault.")
+    return row
+
+
+def _refuse_taken_key(session: Session, key: str) -> None:
+    if _latest_row(session, key) is not None:
+        raise ValidationError({"key": f"A domain set with the key {key!r} already exists."})
+
+
+def _insert(session: Session, item: DomainSet, *, builtin: bool) -> DomainSetRecord:
+    row = DomainSetRecord(
+        key=item.key,
+        version=item.version,
+        name=item.name,
+        definition=to_data(item),
+        builtin=builtin,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        "domain_set.added",
+        "domain_set",
+        row.id,
+        summary=f"Domain set {item.key} version {item.version} stored",
+    )
+    return row

@@ -1,0 +1,81 @@
+"""Domain sets in the vault: built-in registration, copies and versions."""
+
+from dataclasses import replace
+
+import pytest
+
+from casedesk.domain.clients import ClientInput
+from casedesk.domain.domain_sets import DomainSetError
+from casedesk.domain.enums import AssessmentStage
+from casedesk.services.bundle import Services
+from casedesk.services.errors import ValidationError
+from casedesk.services.vault_service import VaultService
+from casedesk.storage.keys import TEST_KDF
+
+
+@pytest.fixture
+def services(tmp_path):
+    vault = VaultService(tmp_path / "vault", kdf=TEST_KDF)
+    vault.create("correct horse battery staple")
+    yield Services.for_vault(vault)
+    vault.lock()
+
+
+def test_builtin_set_is_registered_once(services):
+    first = services.domain_sets.ensure_builtin()
+    second = services.domain_sets.ensure_builtin()
+    assert [s.id for s in first] == [s.id for s in second]
+    core = services.domain_sets.default_set()
+    assert core.builtin
+    assert core.domain_set.key == "casedesk-core"
+    assert len(core.domain_set.domains) == 14
+    assert [s.id for s in services.domain_sets.latest_versions()] == [core.id]
+
+
+def test_copy_add_and_rename_make_new_versions(services):
+    core = services.domain_sets.default_set()
+    mine = services.domain_sets.copy_set(core.id, "my-set", "My areas")
+    assert (mine.domain_set.version, mine.builtin) == (1, False)
+    assert mine.domain_set.based_on == core.domain_set.ref
+    extra = replace(core.domain_set.domains[0], key="pets", name="Pets and animals")
+    v2 = services.domain_sets.add_domain(mine.id, extra)
+    assert v2.domain_set.version == 2
+    assert "pets" in v2.domain_set.domain_keys()
+    v3 = services.domain_sets.rename_domain(v2.id, "housing", "Home")
+    assert v3.domain_set.domain("housing").name == "Home"
+    # Older versions are unchanged and still readable.
+    assert services.domain_sets.get(mine.id).domain_set.domain("housing").name != "Home"
+    latest = {
+        s.domain_set.key: s.domain_set.version for s in services.domain_sets.latest_versions()
+    }
+    assert latest == {"casedesk-core": 1, "my-set": 3}
+
+
+def test_builtin_and_old_versions_cannot_be_revised(services):
+    core = services.domain_sets.default_set()
+    with pytest.raises(ValidationError):
+        services.domain_sets.rename_domain(core.id, "housing", "Home")
+    mine = services.domain_sets.copy_set(core.id, "my-set", "My areas")
+    services.domain_sets.rename_domain(mine.id, "housing", "Home")
+    with pytest.raises(ValidationError):
+        services.domain_sets.rename_domain(mine.id, "housing", "House")
+
+
+def test_copy_refuses_taken_or_bad_keys(services):
+    core = services.domain_sets.default_set()
+    services.domain_sets.copy_set(core.id, "my-set", "My areas")
+    with pytest.raises(ValidationError):
+        services.domain_sets.copy_set(core.id, "my-set", "Again")
+    with pytest.raises(DomainSetError):
+        services.domain_sets.copy_set(core.id, "Bad Key!", "Bad")
+
+
+def test_old_assessment_keeps_the_version_it_used(services):
+    client = services.clients.add_client(ClientInput("Ada", "Example", date_of_birth="1980-01-01"))
+    core = services.domain_sets.default_set()
+    mine = services.domain_sets.copy_set(core.id, "my-set", "My areas")
+    started = services.assessments.start(client.id, AssessmentStage.INITIAL, domain_set_id=mine.id)
+    services.domain_sets.rename_domain(mine.id, "housing", "Home")
+    again = services.assessments.get(started.id)
+    assert again.domain_set.id == mine.id
+    assert again.domain_set.domain_set.domain("housing").name != "Home"
