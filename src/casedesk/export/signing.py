@@ -29,7 +29,7 @@ from pyhanko.keys.internal import (
     translate_pyca_cryptography_cert_to_asn1,
     translate_pyca_cryptography_key_to_asn1,
 )
-from pyhanko.pdf_utils import layout
+from pyhanko.pdf_utils import layout as pdf_layout
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.text import TextBoxStyle
@@ -308,11 +308,11 @@ def _stamp_style(signer_name: str) -> TextStampStyle:
         timestamp_format="%Y-%m-%d %H:%M UTC",
         border_width=0,
         text_box_style=TextBoxStyle(font_size=STAMP_FONT_SIZE, leading=STAMP_FONT_SIZE + 2),
-        inner_content_layout=layout.SimpleBoxLayoutRule(
-            x_align=layout.AxisAlignment.ALIGN_MIN,
-            y_align=layout.AxisAlignment.ALIGN_MIN,
-            margins=layout.Margins(left=5, right=5, top=3, bottom=4),
-            inner_content_scaling=layout.InnerScaling.SHRINK_TO_FIT,
+        inner_content_layout=pdf_layout.SimpleBoxLayoutRule(
+            x_align=pdf_layout.AxisAlignment.ALIGN_MIN,
+            y_align=pdf_layout.AxisAlignment.ALIGN_MIN,
+            margins=pdf_layout.Margins(left=5, right=5, top=3, bottom=4),
+            inner_content_scaling=pdf_layout.InnerScaling.SHRINK_TO_FIT,
         ),
     )
 
@@ -325,7 +325,7 @@ def _last_page_index(pdf: bytes) -> int:
 def sign_plan_pdf(
     pdf: bytes,
     identity: SigningIdentity,
-    layout_: SignatureLayout,
+    layout: SignatureLayout,
     *,
     page_index: int | None = None,
     reason: str = "Case plan agreed with the client",
@@ -336,7 +336,7 @@ def sign_plan_pdf(
     Args:
         pdf: the plan PDF (with any drawn signatures already placed).
         identity: the case manager's signing identity.
-        layout_: the plan's signature layout (from the build result or ``plan_layout``).
+        layout: the plan's signature layout (from the build result or ``plan_layout``).
         page_index: page holding the signature blocks; default the last page.
         reason: the signing reason recorded in the signature.
         location: where it was signed, if the caller wants to record it.
@@ -354,7 +354,7 @@ def sign_plan_pdf(
         raise SigningError("This file is not a readable PDF.") from error
     if any(name == CASE_MANAGER_FIELD for name, _, _ in fields.enumerate_sig_fields(writer)):
         raise SigningError("This plan has already been signed by the case manager.")
-    box = layout_.box(SignatureRole.CASE_MANAGER)
+    box = layout.box(SignatureRole.CASE_MANAGER)
     fields.append_signature_field(
         writer, fields.SigFieldSpec(CASE_MANAGER_FIELD, on_page=page, box=_int_rect(box.rect))
     )

@@ -31,7 +31,6 @@ from enum import StrEnum
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
-from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -145,7 +144,10 @@ def verify_plan_pdf(
         signatures = list(PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures)
     except Exception:  # any parse failure means the same thing to a user
         return _result(VerificationStatus.UNREADABLE, digest)
-    regular = [s for s in signatures if s.sig_object_type == "/Sig"]
+    try:
+        regular = [s for s in signatures if s.sig_object_type == "/Sig"]
+    except Exception:
+        return _result(VerificationStatus.UNREADABLE, digest)
     if not regular:
         return _result(VerificationStatus.NOT_SIGNED, digest)
     context = _validation_context(trust_roots)
@@ -195,8 +197,9 @@ def _check_signature(
 ) -> _SignatureFacts:
     try:
         status = validate_pdf_signature(signature, signer_validation_context=context)
-    except (SignatureValidationError, ValueError):
-        # A signature so damaged it cannot even be evaluated is a broken signature.
+    except Exception:
+        # A signature so damaged it cannot even be evaluated (bad DER, broken byte range,
+        # unreadable objects) is a broken signature, whatever pyHanko raises.
         return _SignatureFacts(False, False, False, None, None)
     return _SignatureFacts(
         intact=bool(status.intact and status.valid),
@@ -229,7 +232,7 @@ def _timestamps_cover_rest(
     for timestamp in timestamps:
         try:
             status = validate_pdf_timestamp(timestamp, validation_context=context)
-        except (SignatureValidationError, ValueError):
+        except Exception:  # same reasoning as for signatures: unevaluable means not valid
             return False
         if not (status.intact and status.valid):
             return False

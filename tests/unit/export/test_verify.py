@@ -72,3 +72,20 @@ def test_later_document_timestamp_is_accepted(identity, built):
         verify_plan_pdf(append_info_update(output.getvalue())).status
         is VerificationStatus.MODIFIED_AFTER_SIGNING
     )
+
+
+def test_no_single_byte_change_in_the_signed_ranges_goes_unnoticed(identity, built):
+    signed = sign_plan_pdf(built.data, identity, built.layout).data
+    # /ByteRange [0 a b c]: everything except the signature value itself is signed.
+    start = signed.rindex(b"/ByteRange")
+    numbers = signed[start : signed.index(b"]", start)].split(b"[")[1].split()
+    _, first_len, second_start, second_len = (int(n) for n in numbers)
+    positions = [
+        *range(0, first_len, first_len // 25),
+        *range(second_start, second_start + second_len, second_len // 10),
+    ]
+    for position in positions:
+        damaged = bytearray(signed)
+        damaged[position] ^= 0x20
+        result = verify_plan_pdf(bytes(damaged))  # must never raise
+        assert not result.ok, position
