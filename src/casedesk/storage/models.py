@@ -700,6 +700,59 @@ class OutboxOp(Base):
     __table_args__ = (Index("ix_sync_outbox_state_seq", "state", "seq"),)
 
 
+class Draft(Base):
+    """Autosaved form or note text, so typing survives a crash or a lock. Never synced."""
+
+    __tablename__ = "draft"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # e.g. "note:new:<client id>"
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SyncConflict(Synced):
+    """A field changed differently on two devices, kept for a person to review.
+
+    Synced, so every device shows the same queue and a person's choice reaches all of them.
+    """
+
+    __tablename__ = "sync_conflict"
+
+    table_name: Mapped[str] = mapped_column(String(60))
+    row_id: Mapped[str] = mapped_column(ID)
+    field: Mapped[str] = mapped_column(String(60))
+    local_value: Mapped[Any] = mapped_column(JSON)
+    remote_value: Mapped[Any] = mapped_column(JSON)
+    local_hlc: Mapped[str] = mapped_column(String(64), default="")
+    remote_hlc: Mapped[str] = mapped_column(String(64), default="")
+    winner: Mapped[str] = mapped_column(String(10), default="")  # local | remote | edit
+    review_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[E.ConflictState] = mapped_column(
+        EnumText(E.ConflictState), default=E.ConflictState.OPEN
+    )
+    resolved_at: Mapped[datetime | None]
+    resolution: Mapped[Any] = mapped_column(JSON, default=None)  # the value a person chose
+
+    __table_args__ = (Index("ix_sync_conflict_state", "state"),)
+
+
+class SyncRowMeta(Base):
+    """What this device last agreed with the hub about a row. Never synced.
+
+    ``hub_version`` is the base for the next push; ``field_hlc`` holds when each field last
+    changed, as of that version (the base of a per-field merge).
+    """
+
+    __tablename__ = "sync_row_meta"
+
+    table_name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    row_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    hub_version: Mapped[int] = mapped_column(default=0)
+    field_hlc: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(String(10), default="synced")  # synced | error
+    error: Mapped[str] = mapped_column(default="")
+
+
 SYNCED_MODELS: tuple[type[Synced], ...] = (
     Client,
     ClientIdentifier,
@@ -730,56 +783,6 @@ SYNCED_MODELS: tuple[type[Synced], ...] = (
     SigningIdentity,
     AuditEvent,
     Preference,
+    SyncConflict,
 )
 SYNCED_TABLES = {model.__tablename__: model for model in SYNCED_MODELS}
-
-
-class Draft(Base):
-    """Autosaved form or note text, so typing survives a crash or a lock. Never synced."""
-
-    __tablename__ = "draft"
-
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # e.g. "note:new:<client id>"
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class SyncConflict(Base):
-    """A field changed differently on two devices, kept for a person to review. Never synced."""
-
-    __tablename__ = "sync_conflict"
-
-    id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
-    table_name: Mapped[str] = mapped_column(String(60))
-    row_id: Mapped[str] = mapped_column(ID)
-    field: Mapped[str] = mapped_column(String(60))
-    local_value: Mapped[Any] = mapped_column(JSON)
-    remote_value: Mapped[Any] = mapped_column(JSON)
-    local_hlc: Mapped[str] = mapped_column(String(64), default="")
-    remote_hlc: Mapped[str] = mapped_column(String(64), default="")
-    winner: Mapped[str] = mapped_column(String(10), default="")  # local | remote | "" (undecided)
-    review_required: Mapped[bool] = mapped_column(Boolean, default=False)
-    state: Mapped[E.ConflictState] = mapped_column(
-        EnumText(E.ConflictState), default=E.ConflictState.OPEN
-    )
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    resolved_at: Mapped[datetime | None]
-
-    __table_args__ = (Index("ix_sync_conflict_state", "state"),)
-
-
-class SyncRowMeta(Base):
-    """What this device last agreed with the hub about a row. Never synced.
-
-    ``hub_version`` is the base for the next push; ``field_hlc`` holds when each field last
-    changed, as of that version (the base of a per-field merge).
-    """
-
-    __tablename__ = "sync_row_meta"
-
-    table_name: Mapped[str] = mapped_column(String(60), primary_key=True)
-    row_id: Mapped[str] = mapped_column(ID, primary_key=True)
-    hub_version: Mapped[int] = mapped_column(default=0)
-    field_hlc: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
-    state: Mapped[str] = mapped_column(String(10), default="synced")  # synced | error
-    error: Mapped[str] = mapped_column(default="")

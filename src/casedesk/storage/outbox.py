@@ -23,6 +23,8 @@ from casedesk.storage.errors import ImmutableRecordError
 from casedesk.storage.models import LocalMeta, OutboxOp, Synced
 
 CLOCK_KEY = "clock"
+SYNC_APPLY = "sync_apply"  # session flag: a unit of work applying remote changes
+REMOTE_MARK = "_casedesk_remote"  # set on rows written from remote: no outbox echo
 BOOKKEEPING = frozenset({"row_version", "updated_at", "hlc"})
 LAST_HLC_META = "last_hlc"
 
@@ -128,11 +130,13 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
                 f"{obj.__tablename__} rows are never deleted outright; they are marked deleted."
             )
     for obj in list(session.new):
-        if isinstance(obj, Synced):
+        if isinstance(obj, Synced) and not obj.__dict__.get(REMOTE_MARK):
             stamp = _next_stamp(session)
             _record_insert(session, obj, stamp)
     for obj in list(session.dirty):
-        if isinstance(obj, Synced) and session.is_modified(obj, include_collections=False):
+        if obj.__dict__.get(REMOTE_MARK) or not isinstance(obj, Synced):
+            continue
+        if session.is_modified(obj, include_collections=False):
             stamp = _next_stamp(session)
             _record_update(session, obj, stamp)
     if stamp is not None:

@@ -4,8 +4,8 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-22
 
-Local-only tables: drafts keep typing safe across a crash or lock; conflicts hold same-field
-edits from two devices for a person to review.
+Drafts (local-only) keep typing safe across a crash or lock; sync conflicts (synced, so every
+device shows the same queue) hold same-field edits from two devices for a person to review.
 """
 
 from __future__ import annotations
@@ -40,8 +40,13 @@ def upgrade() -> None:
         sa.Column("winner", sa.String(length=10), nullable=False),
         sa.Column("review_required", sa.Boolean(), nullable=False),
         sa.Column("state", sa.String(length=40), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("resolved_at", sa.DateTime(), nullable=True),
+        sa.Column("resolution", sa.JSON(), nullable=True),
+        sa.Column("row_version", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("deleted_at", sa.DateTime(), nullable=True),
+        sa.Column("hlc", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sync_conflict")),
     )
     with op.batch_alter_table("sync_conflict", schema=None) as batch_op:

@@ -1,0 +1,248 @@
+"""Storage operations the sync engine needs: rows as JSON payloads and back, outbox groups.
+
+Remote changes are applied with ``session.info[SYNC_APPLY] = True`` so the change-tracking hook
+does not echo them back into the outbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Date, delete, func, inspect, select
+from sqlalchemy.orm import Session
+
+from casedesk.storage.models import SYNCED_TABLES, LocalMeta, OutboxOp, Synced, SyncRowMeta
+from casedesk.storage.outbox import REMOTE_MARK, SYNC_APPLY, to_json_value
+from casedesk.storage.types import UtcDateTime
+
+BLOB = "blob"
+
+
+def model_for(table: str) -> type[Synced]:
+    """The synced model class for a table name.
+
+    Raises:
+        KeyError: not a synced table.
+    """
+    return SYNCED_TABLES[table]
+
+
+def blob_columns(model: type[Synced]) -> list[str]:
+    """Columns synced as separate encrypted blobs, not inside the row payload."""
+    return [a.key for a in inspect(model).column_attrs if a.columns[0].info.get("sync") == BLOB]
+
+
+def _payload_columns(model: type[Synced]) -> list[str]:
+    return [
+        a.key
+        for a in inspect(model).column_attrs
+        if a.columns[0].info.get("sync") != BLOB and a.key not in ("row_version", "hlc")
+    ]
+
+
+def row_payload(session: Session, table: str, row_id: str) -> dict[str, Any] | None:
+    """The row's synced values as JSON-safe data (None when the row does not exist)."""
+    model = model_for(table)
+    row = session.get(model, row_id)
+    if row is None:
+        return None
+    return {name: to_json_value(getattr(row, name)) for name in _payload_columns(model)}
+
+
+def blob_value(session: Session, table: str, row_id: str, column: str) -> bytes | None:
+    """Raw bytes of a blob column."""
+    row = session.get(model_for(table), row_id)
+    return None if row is None else getattr(row, column)
+
+
+def _from_json(model: type[Synced], name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    column_type = inspect(model).columns[name].type
+    if isinstance(column_type, UtcDateTime):
+        return datetime.fromisoformat(value)
+    if isinstance(column_type, Date):
+        return date.fromisoformat(value)
+    return value
+
+
+def apply_payload(
+    session: Session,
+    table: str,
+    row_id: str,
+    values: dict[str, Any],
+    *,
+    stamp: str,
+    blobs: dict[str, bytes] | None = None,
+) -> None:
+    """Insert or update a row from remote values, without writing outbox rows.
+
+    Args:
+        session: a unit of work flagged with ``SYNC_APPLY``.
+        table: synced table.
+        row_id: row id.
+        values: JSON values by column (unknown columns are ignored: a newer device may send more).
+        stamp: the HLC to record as the row's last change.
+        blobs: decrypted blob columns, if any.
+    """
+    assert session.info.get(SYNC_APPLY), "remote changes must be applied in sync-apply mode"
+    model = model_for(table)
+    columns = set(_payload_columns(model))
+    row = session.get(model, row_id)
+    if row is None:
+        row = model(id=row_id)
+        session.add(row)
+    for name, value in values.items():
+        if name in columns and name != "id":
+            setattr(row, name, _from_json(model, name, value))
+    for name, data in (blobs or {}).items():
+        setattr(row, name, data)
+    row.hlc = max(row.hlc or "", stamp)
+    row.row_version = (row.row_version or 0) + 1
+    row.__dict__[REMOTE_MARK] = True  # written from remote: the outbox hook must not echo it
+
+
+# ----------------------------------------------------------------------------- outbox
+
+
+@dataclass
+class PendingRow:
+    """All pending outbox operations for one row, coalesced into one push."""
+
+    table: str
+    row_id: str
+    seqs: list[int] = field(default_factory=list)
+    op_id: str = ""
+    inserted: bool = False
+    changed: set[str] = field(default_factory=set)
+    hlc_by_field: dict[str, str] = field(default_factory=dict)
+    last_hlc: str = ""
+
+
+def pending_rows(session: Session, limit: int = 2000) -> list[PendingRow]:
+    """Pending outbox operations grouped by row, in the order rows were first changed."""
+    ops = session.scalars(
+        select(OutboxOp).where(OutboxOp.state == "pending").order_by(OutboxOp.seq).limit(limit)
+    )
+    groups: dict[tuple[str, str], PendingRow] = {}
+    for op in ops:
+        group = groups.setdefault((op.table_name, op.row_id), PendingRow(op.table_name, op.row_id))
+        group.seqs.append(op.seq)
+        group.op_id = op.op_id  # the newest op names the push: stable across retries
+        group.last_hlc = max(group.last_hlc, op.hlc)
+        if op.kind == "insert" or op.fields is None:
+            group.inserted = True
+            continue
+        for name in op.fields:
+            group.changed.add(name)
+            group.hlc_by_field[name] = max(group.hlc_by_field.get(name, ""), op.hlc)
+    return list(groups.values())
+
+
+def pending_count(session: Session) -> int:
+    """How many local changes wait to be pushed."""
+    rows = session.execute(
+        select(OutboxOp.table_name, OutboxOp.row_id).where(OutboxOp.state == "pending").distinct()
+    )
+    return len(rows.all())
+
+
+def pending_fields(session: Session, table: str, row_id: str) -> tuple[set[str], dict[str, str]]:
+    """Fields changed locally and not yet accepted by the hub, with their newest HLCs.
+
+    An unpushed insert counts as every field changed.
+    """
+    changed: set[str] = set()
+    hlcs: dict[str, str] = {}
+    ops = session.scalars(
+        select(OutboxOp).where(
+            OutboxOp.table_name == table, OutboxOp.row_id == row_id, OutboxOp.state == "pending"
+        )
+    )
+    for op in ops:
+        names: Iterable[str] = op.fields or _payload_columns(model_for(table))
+        for name in names:
+            changed.add(name)
+            hlcs[name] = max(hlcs.get(name, ""), op.hlc)
+    return changed, hlcs
+
+
+def acknowledge(session: Session, seqs: list[int]) -> None:
+    """Remove outbox operations the hub has accepted."""
+    if seqs:
+        session.execute(delete(OutboxOp).where(OutboxOp.seq.in_(seqs)))
+
+
+def reject(session: Session, seqs: list[int], reason: str) -> None:
+    """Mark operations the hub refused for good (kept for the worker to see)."""
+    for op in session.scalars(select(OutboxOp).where(OutboxOp.seq.in_(seqs))):
+        op.state = "rejected"
+        op.error = reason
+
+
+def enqueue_full_row(session: Session, table: str, row_id: str, stamp: str) -> None:
+    """Queue a whole row for pushing again (after a hub restore lost it)."""
+    session.add(OutboxOp(table_name=table, row_id=row_id, kind="insert", fields=None, hlc=stamp))
+
+
+# ----------------------------------------------------------------------------- metadata
+
+
+def row_meta(session: Session, table: str, row_id: str) -> SyncRowMeta:
+    """The row's sync metadata (a fresh, unsaved one when the hub never saw the row)."""
+    meta = session.get(SyncRowMeta, (table, row_id))
+    if meta is None:
+        meta = SyncRowMeta(table_name=table, row_id=row_id, hub_version=0, field_hlc={})
+        session.add(meta)
+    return meta
+
+
+def get_setting(session: Session, key: str) -> str | None:
+    """A device-local sync setting."""
+    meta = session.get(LocalMeta, key)
+    return None if meta is None else meta.value
+
+
+def set_setting(session: Session, key: str, value: str | None) -> None:
+    """Store or clear a device-local sync setting."""
+    meta = session.get(LocalMeta, key)
+    if value is None:
+        if meta is not None:
+            session.delete(meta)
+    elif meta is None:
+        session.add(LocalMeta(key=key, value=value))
+    else:
+        meta.value = value
+
+
+def live_row_count(session: Session) -> int:
+    """Live rows across synced tables (for the mass-deletion fail-safe)."""
+    total = 0
+    for model in SYNCED_TABLES.values():
+        table = model.__table__
+        query = select(func.count()).select_from(table).where(table.c.deleted_at.is_(None))
+        total += int(session.scalar(query) or 0)
+    return total
+
+
+def is_live(session: Session, table: str, row_id: str) -> bool:
+    """Whether a row exists here and is not a tombstone."""
+    row = session.get(model_for(table), row_id)
+    return row is not None and row.deleted_at is None
+
+
+def all_row_versions(session: Session, table: str) -> list[tuple[str, int]]:
+    """(row id, hub version) for every row of a table this device has synced."""
+    rows = session.execute(
+        select(SyncRowMeta.row_id, SyncRowMeta.hub_version).where(SyncRowMeta.table_name == table)
+    )
+    return [(r.row_id, r.hub_version) for r in rows]
+
+
+def local_row_ids(session: Session, table: str) -> list[str]:
+    """Every row id of a synced table held here (tombstones included)."""
+    model = model_for(table)
+    return list(session.scalars(select(model.id)))
