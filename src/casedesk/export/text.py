@@ -85,14 +85,22 @@ def printable(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _printable_line(line: str) -> str:
-    line = "".join(c if _drawable(c) else MISSING_GLYPH for c in line)
+    line = "".join(_glyph_or_fallback(c) for c in line)
     if not any(_is_rtl(c) for c in line):
         return line
     return _visual_order(_shape_arabic(line))
 
 
-def _drawable(char: str) -> bool:
-    return char in "\t " or unicodedata.category(char) in {"Cc", "Cf"} or has_glyph(char)
+_INVISIBLE = {"Mn", "Me", "Cf", "Cc"}  # marks, joiners and controls: no box when missing
+_SKIN_TONES = range(0x1F3FB, 0x1F400)  # modify the emoji before them, which is boxed already
+
+
+def _glyph_or_fallback(char: str) -> str:
+    if char in "\t " or has_glyph(char):
+        return char
+    if unicodedata.category(char) in _INVISIBLE or ord(char) in _SKIN_TONES:
+        return ""
+    return MISSING_GLYPH
 
 
 def _is_rtl(char: str) -> bool:

@@ -36,3 +36,10 @@ def test_missing_glyphs_become_a_visible_box():
 
 def test_line_breaks_are_kept():
     assert printable("a\nb") == "a\nb"
+
+
+def test_missing_invisible_characters_are_dropped_not_boxed():
+    # Thumbs up with a skin tone: one box, not two; CJK is boxed (no glyph in DejaVu Sans).
+    assert printable("ok \U0001f44d\U0001f3fd") == f"ok {MISSING_GLYPH}"
+    assert printable("\u4e2d") == MISSING_GLYPH
+    assert printable("a\u2066b") in ("ab", "a\u2066b")
