@@ -283,3 +283,80 @@ def test_no_file_appears_in_tmpdir_during_build_sign_and_verify(identity, tmp_pa
     generated = generate_self_signed_identity("Temp Check")
     load_signing_identity(generated.pkcs12, generated.password)
     assert list(private_tmp.iterdir()) == []
+
+
+# ---------------------------------------------------------------- agency CA trust (NSS)
+
+
+def _agency_ca_and_worker_p12() -> tuple[bytes, bytes]:
+    """An agency CA certificate (DER) and a worker PKCS#12 it issued (password "pw")."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    def name(cn: str) -> x509.Name:
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(name("Riverbend Agency CA"))
+        .issuer_name(name("Riverbend Agency CA"))
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+            critical=True,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    worker_key = ec.generate_private_key(ec.SECP256R1())
+    worker = (
+        x509.CertificateBuilder()
+        .subject_name(name("Jordan Lee"))
+        .issuer_name(ca.subject)
+        .public_key(worker_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(True, True, False, False, False, False, False, False, False),
+            critical=True,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    p12 = pkcs12.serialize_key_and_certificates(
+        b"worker", worker_key, worker, [ca], serialization.BestAvailableEncryption(b"pw")
+    )
+    return ca.public_bytes(serialization.Encoding.DER), p12
+
+
+@pytest.mark.skipif(not shutil.which("certutil"), reason="certutil (libnss3-tools) not installed")
+def test_agency_signed_plan_is_trusted_by_pdfsig_with_the_agency_ca(tmp_path):
+    ca_der, p12 = _agency_ca_and_worker_p12()
+    identity = load_signing_identity(p12, "pw")
+    built = build_plan_pdf(sample_plan(2), RenderOptions())
+    signed = sign_plan_pdf(built.data, identity, built.layout).data
+    nss = tmp_path / "nssdb"
+    nss.mkdir()
+    (tmp_path / "ca.der").write_bytes(ca_der)
+    certutil = ["certutil", "-d", f"sql:{nss}"]
+    subprocess.run([*certutil, "-N", "--empty-password"], check=True, timeout=30)
+    subprocess.run(
+        [*certutil, "-A", "-n", "agencyca", "-t", "CT,C,C", "-i", str(tmp_path / "ca.der")],
+        check=True,
+        timeout=30,
+    )
+    out = _run(["pdfsig", "-nssdir", f"sql:{nss}"], signed, tmp_path)
+    assert "Signature is Valid." in out
+    assert "Certificate is Trusted." in out
+    assert verify_plan_pdf(signed, trust_roots=[ca_der]).trusted
