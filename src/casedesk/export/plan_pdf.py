@@ -286,12 +286,19 @@ def _contact_section(context: _Context) -> list[Flowable]:
         Paragraph(safe(labels.text("plan.contact")), styles["h2"]),
     ]
     if context.options.large_print:
-        # Two columns of 14 pt text get cramped; stack the cards instead.
-        story += [
-            callout(manager_lines, context.width, context.typo),
-            Spacer(1, context.typo.body),
-            callout(help_lines, context.width, context.typo),
-        ]
+        # Two columns of 14 pt text get cramped; stack the cards instead, and keep them on one
+        # page: the out-of-hours number must not end up alone, away from the rest.
+        heading = story.pop()
+        story.append(
+            KeepTogether(
+                [
+                    heading,
+                    callout(manager_lines, context.width, context.typo),
+                    Spacer(1, context.typo.body),
+                    callout(help_lines, context.width, context.typo),
+                ]
+            )
+        )
     else:
         gap = 14.0
         card_width = (context.width - gap) / 2
