@@ -37,6 +37,12 @@ class VaultDamaged(VaultError):
     exit_code = 4
 
 
+class MigrationFailed(VaultDamaged):
+    """Upgrading the schema failed and was rolled back. The vault was not changed."""
+
+    exit_code = 4
+
+
 class VaultTooNew(VaultError):
     """The vault was written by a newer casedesk. It was not opened for writing."""
 

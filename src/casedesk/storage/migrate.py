@@ -16,14 +16,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
+from alembic import util as alembic_util
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
-from casedesk.storage.errors import VaultDamaged, VaultTooNew
+from casedesk.storage.errors import MigrationFailed, VaultDamaged, VaultTooNew
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+KNOWN_MIGRATION_ERRORS = (SQLAlchemyError, alembic_util.CommandError)
 
 
 def alembic_config() -> Config:
@@ -91,6 +94,7 @@ def upgrade_to_head(engine: Engine, backup: Callable[[str], None] | None = None)
     Raises:
         VaultTooNew: the vault is newer than this build (nothing written).
         VaultDamaged: the upgraded vault fails an integrity check (rolled back).
+        MigrationFailed: a migration step raised (rolled back; the vault is unchanged).
     """
     with engine.connect() as conn:
         revision = current_revision(conn)
@@ -101,6 +105,29 @@ def upgrade_to_head(engine: Engine, backup: Callable[[str], None] | None = None)
         return False
     if revision is not None and backup is not None:
         backup(revision)
+    try:
+        upgrade_to(engine, "head")
+    except VaultDamaged:
+        raise
+    except KNOWN_MIGRATION_ERRORS as exc:
+        # The upgrade ran in one transaction, so it was rolled back: say so plainly instead
+        # of surfacing a raw SQL error (the caller's pre-migration backup is also on disk).
+        raise MigrationFailed(
+            f"Upgrading the vault from schema {revision} to {head} failed and was rolled "
+            f"back; the vault was not changed. Details: {exc}"
+        ) from exc
+    return True
+
+
+def upgrade_to(engine: Engine, revision: str) -> None:
+    """Migrate to ``revision`` in one transaction, then verify (no backup: callers decide).
+
+    ``upgrade_to_head`` uses this with ``"head"``; fixture builders use it to make a vault at
+    an older schema (e.g. ``"0001"``).
+
+    Raises:
+        VaultDamaged: the migrated vault fails an integrity check.
+    """
     with engine.connect() as conn:
         # PRAGMA foreign_keys is a no-op inside a transaction: set it on the raw connection
         # before SQLAlchemy begins one (batch migrations copy tables that others point at).
@@ -108,7 +135,7 @@ def upgrade_to_head(engine: Engine, backup: Callable[[str], None] | None = None)
         assert raw is not None
         raw.execute("PRAGMA foreign_keys = OFF")
         try:
-            _run_upgrade(conn)
+            _run_upgrade(conn, revision)
         finally:
             raw.execute("PRAGMA foreign_keys = ON")
     with engine.connect() as conn:
@@ -116,14 +143,13 @@ def upgrade_to_head(engine: Engine, backup: Callable[[str], None] | None = None)
         conn.rollback()
     if problems:
         raise VaultDamaged("The upgraded vault failed its checks: " + "; ".join(problems[:5]))
-    return True
 
 
-def _run_upgrade(conn: Connection) -> None:
+def _run_upgrade(conn: Connection, revision: str = "head") -> None:
     config = alembic_config()
     with conn.begin():
         config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
         bad_keys = list(conn.exec_driver_sql("PRAGMA foreign_key_check"))
         if bad_keys:
             raise VaultDamaged(f"Migration left {len(bad_keys)} broken links; it was rolled back.")
