@@ -1,0 +1,178 @@
+"""Helpers for tests on real SQLCipher vaults: file digests, canary greps, raw keyed access, CLI.
+
+Importable from any test module as ``vaultkit`` (``tests/`` is on ``sys.path`` because the
+root ``conftest.py`` lives there). No mocks: every helper works on real vault files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import sqlcipher3
+
+from casedesk.storage.keys import KeyFile
+
+TESTS_DIR = Path(__file__).resolve().parent
+REPO_ROOT = TESTS_DIR.parent
+FIXTURES_DIR = TESTS_DIR / "fixtures"
+FIXTURE_V1_DIR = FIXTURES_DIR / "vaults" / "v1"
+
+PASSPHRASE = "correct horse battery staple"
+NEW_PASSPHRASE = "a completely different passphrase 42"
+WRONG_PASSPHRASE = "not the right passphrase at all"
+
+
+# ----------------------------------------------------------------------------- files
+
+
+def tree_digest(*roots: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``roots`` (relative path -> hex digest).
+
+    Comparing two digests shows both changed bytes and new or removed files.
+    """
+    digest: dict[str, str] = {}
+    for root in roots:
+        for path in sorted(p for p in Path(root).rglob("*") if p.is_file()):
+            digest[f"{Path(root).name}/{path.relative_to(root)}"] = hashlib.sha256(
+                path.read_bytes()
+            ).hexdigest()
+    return digest
+
+
+def all_files(*roots: Path) -> list[Path]:
+    """Every regular file under ``roots``."""
+    return [p for root in roots for p in sorted(Path(root).rglob("*")) if p.is_file()]
+
+
+def canary_hits(needle: str, *roots: Path) -> list[str]:
+    """Files under ``roots`` containing ``needle`` as UTF-8, UTF-16-LE or UTF-16-BE bytes."""
+    patterns = {
+        "utf-8": needle.encode("utf-8"),
+        "utf-16-le": needle.encode("utf-16-le"),
+        "utf-16-be": needle.encode("utf-16-be"),
+    }
+    hits = []
+    for path in all_files(*roots):
+        data = path.read_bytes()
+        for name, pattern in patterns.items():
+            if pattern in data:
+                hits.append(f"{path} ({name})")
+    return hits
+
+
+# ----------------------------------------------------------------------------- raw access
+
+
+def database_key(vault_dir: Path, passphrase: str = PASSPHRASE) -> bytearray:
+    """The raw database key, unwrapped from the vault's key file."""
+    return KeyFile.load(Path(vault_dir) / "vault.key").unwrap_with_passphrase(passphrase)
+
+
+@contextmanager
+def raw_db(db_path: Path, key: bytes | bytearray) -> Iterator[Any]:
+    """A raw sqlcipher3 connection keyed with ``key`` (autocommit), closed afterwards."""
+    conn = sqlcipher3.dbapi2.connect(str(db_path), isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA key = \"x'{bytes(key).hex()}'\"")
+        yield conn
+    finally:
+        conn.close()
+
+
+def table_rows_digest(conn: Any, tables: list[str]) -> dict[str, tuple[int, str]]:
+    """Row count and a content hash per table (rows in primary-key/rowid order)."""
+    result = {}
+    for table in tables:
+        rows = conn.execute(f'SELECT * FROM "{table}" ORDER BY rowid').fetchall()
+        result[table] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
+    return result
+
+
+def user_tables(conn: Any) -> list[str]:
+    """Ordinary tables (not SQLite internals, FTS shadow tables or Alembic's own)."""
+    names = [
+        row[0]
+        for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%'"
+        )
+    ]
+    return sorted(
+        n
+        for n in names
+        if not n.startswith("sqlite_")
+        and not n.startswith(("note_fts", "client_fts"))
+        and n != "alembic_version"
+    )
+
+
+# ----------------------------------------------------------------------------- CLI
+
+
+def private_env(base: Path, **extra: str) -> dict[str, str]:
+    """An environment whose HOME, TMPDIR and XDG dirs are fresh directories under ``base``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CASEDESK_", "XDG_"))}
+    for name in ("home", "tmp", "xdg-data", "xdg-config", "xdg-cache", "xdg-state", "xdg-run"):
+        (base / name).mkdir(parents=True, exist_ok=True, mode=0o700)
+    env.update(
+        HOME=str(base / "home"),
+        TMPDIR=str(base / "tmp"),
+        TEMP=str(base / "tmp"),
+        TMP=str(base / "tmp"),
+        XDG_DATA_HOME=str(base / "xdg-data"),
+        XDG_CONFIG_HOME=str(base / "xdg-config"),
+        XDG_CACHE_HOME=str(base / "xdg-cache"),
+        XDG_STATE_HOME=str(base / "xdg-state"),
+        XDG_RUNTIME_DIR=str(base / "xdg-run"),
+        CASEDESK_KDF="test",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    env.update(extra)
+    return env
+
+
+def private_dirs(base: Path) -> list[Path]:
+    """The directories :func:`private_env` created (to grep them afterwards)."""
+    return [
+        base / name
+        for name in ("home", "tmp", "xdg-data", "xdg-config", "xdg-cache", "xdg-state", "xdg-run")
+    ]
+
+
+def run_cli(
+    args: list[str], env: Mapping[str, str], *, input_text: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m casedesk ARGS`` as a real subprocess and capture its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "casedesk", *args],
+        env=dict(env),
+        input=input_text,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+# ----------------------------------------------------------------------------- fixtures
+
+
+def load_fixture_builder() -> ModuleType:
+    """``tests/fixtures/make_fixture_v1.py`` as a module (it is a script, not a package)."""
+    name = "casedesk_make_fixture_v1"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, FIXTURES_DIR / "make_fixture_v1.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
