@@ -134,3 +134,20 @@ def test_long_free_text_flows_across_pages():
 def test_spanish_client_copy_uses_spanish_labels():
     plan = sample_plan(1, language="es")
     assert build_plan_pdf(plan).data != build_plan_pdf(plan, RenderOptions(language="en")).data
+
+
+def test_bytes_are_identical_in_another_process_with_another_hash_seed():
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from casedesk.export.plan_pdf import build_plan_pdf\n"
+        "from casedesk.export.samples import sample_plan\n"
+        "print(build_plan_pdf(sample_plan(4, client_name='Zoë محمد')).sha256)\n"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": os.pathsep.join(sys.path)}
+    other = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert other == build_plan_pdf(sample_plan(4, client_name="Zoë محمد")).sha256
