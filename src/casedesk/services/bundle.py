@@ -8,14 +8,21 @@ from casedesk.services.assessments import AssessmentService
 from casedesk.services.audit import AuditService
 from casedesk.services.clients import ClientService
 from casedesk.services.consent import ConsentService
+from casedesk.services.directory import DirectoryService
 from casedesk.services.domain_sets_service import DomainSetService
 from casedesk.services.drafts import DraftService
 from casedesk.services.episodes import EpisodeService
+from casedesk.services.exits import ExitService
+from casedesk.services.goals import GoalService
 from casedesk.services.intake import IntakeService
 from casedesk.services.needs import NeedService
 from casedesk.services.notes import NoteService
 from casedesk.services.people import PeopleService
+from casedesk.services.plans import PlanService
+from casedesk.services.referrals import ReferralService
+from casedesk.services.reviews import ReviewService
 from casedesk.services.risk import RiskService
+from casedesk.services.sync_service import SyncService
 from casedesk.services.tasks import TaskService
 from casedesk.services.vault_service import VaultService
 
@@ -34,10 +41,17 @@ class Services:
     intake: IntakeService
     consent: ConsentService
     episodes: EpisodeService
+    plans: PlanService
+    goals: GoalService
+    reviews: ReviewService
+    referrals: ReferralService
+    directory: DirectoryService
+    exits: ExitService
     domain_sets: DomainSetService
     assessments: AssessmentService
     needs: NeedService
     risk: RiskService
+    sync: SyncService
 
     @classmethod
     def for_vault(cls, vault: VaultService) -> Services:
@@ -54,8 +68,15 @@ class Services:
             intake=IntakeService(db),
             consent=ConsentService(db),
             episodes=EpisodeService(db),
+            plans=PlanService(db),
+            goals=GoalService(db),
+            reviews=ReviewService(db),
+            referrals=ReferralService(db),
+            directory=DirectoryService(db),
+            exits=ExitService(db),
             domain_sets=DomainSetService(db),
             assessments=AssessmentService(db),
             needs=NeedService(db),
             risk=RiskService(db),
+            sync=SyncService(db, vault.device_id),
         )

@@ -7,7 +7,6 @@ each with its outbox row, so a demo vault is a truthful vault that can sync like
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 from collections import defaultdict
@@ -24,8 +23,10 @@ from sqlalchemy import Connection, Table, select
 from casedesk.domain import enums as E
 from casedesk.domain.clock import today as local_today
 from casedesk.domain.ids import uuid7_from
+from casedesk.domain.plans import ActionSnapshot, GoalSnapshot, PlanSnapshot, TargetSnapshot
 from casedesk.paths import resources_dir
 from casedesk.services import demo_content as C
+from casedesk.services.plans import snapshot_data_and_hash
 from casedesk.storage.engine import Database
 from casedesk.storage.migrate import rebuild_note_index
 from casedesk.storage.models import (
@@ -455,6 +456,7 @@ class DemoGenerator:
             current_version_no=1,
         )
         goal_ids: list[str] = []
+        goal_snaps: list[GoalSnapshot] = []
         templates = rng.sample(C.GOAL_TEMPLATES, rng.randint(3, 6))
         for order, (domain, words, framing, measure, target) in enumerate(templates):
             need_id = self.sink.add(
@@ -466,6 +468,16 @@ class DemoGenerator:
                 source_assessment_id=None,
                 status=E.NeedStatus.OPEN,
             )
+            term = rng.choice(list(E.GoalTerm))
+            priority = rng.choice(list(E.Priority))
+            achievement = rng.choice(
+                (
+                    E.GoalAchievement.IN_PROGRESS,
+                    E.GoalAchievement.IMPROVING,
+                    E.GoalAchievement.NO_CHANGE,
+                    E.GoalAchievement.ACHIEVED,
+                )
+            )
             goal_id = self.sink.add(
                 Goal,
                 plan_id=plan_id,
@@ -474,17 +486,10 @@ class DemoGenerator:
                 domain_key=domain,
                 client_words=words,
                 worker_framing=framing,
-                term=rng.choice(list(E.GoalTerm)),
-                priority=rng.choice(list(E.Priority)),
+                term=term,
+                priority=priority,
                 lifecycle_status=E.GoalLifecycle.ACTIVE,
-                achievement_status=rng.choice(
-                    (
-                        E.GoalAchievement.IN_PROGRESS,
-                        E.GoalAchievement.IMPROVING,
-                        E.GoalAchievement.NO_CHANGE,
-                        E.GoalAchievement.ACHIEVED,
-                    )
-                ),
+                achievement_status=achievement,
                 status_date=start,
                 status_reason="",
                 start_date=start,
@@ -492,43 +497,80 @@ class DemoGenerator:
                 sort_order=order,
             )
             goal_ids.append(goal_id)
-            self.sink.add(
+            target_due = start + timedelta(days=rng.randint(60, 300))
+            target_id = self.sink.add(
                 GoalTarget,
                 goal_id=goal_id,
                 measure=measure,
                 baseline="0",
                 target=target,
-                due_on=start + timedelta(days=rng.randint(60, 300)),
+                due_on=target_due,
             )
+            action_snaps: list[ActionSnapshot] = []
             for a_order, (what, who) in enumerate(
                 rng.sample(C.ACTION_TEMPLATES, rng.randint(2, 4))
             ):
                 due = self.anchor + timedelta(days=rng.randint(-40, 60))
                 done = rng.random() < 0.45
-                service_id = rng.choice(self.services)[0] if who == "agency" else None
-                self.sink.add(
+                service = rng.choice(self.services) if who == "agency" else None
+                status = (
+                    E.ActionStatus.DONE
+                    if done
+                    else rng.choice((E.ActionStatus.NOT_STARTED, E.ActionStatus.IN_PROGRESS))
+                )
+                action_id = self.sink.add(
                     Action,
                     goal_id=goal_id,
                     description=what,
                     performer=E.Performer(who),
                     performer_name="",
-                    service_id=service_id,
+                    service_id=service[0] if service else None,
                     due_on=due,
-                    status=E.ActionStatus.DONE
-                    if done
-                    else rng.choice((E.ActionStatus.NOT_STARTED, E.ActionStatus.IN_PROGRESS)),
+                    status=status,
                     completed_on=due if done else None,
                     notes="",
                     sort_order=a_order,
                 )
-        snapshot = {"goals": [t[1] for t in templates], "period_start": start.isoformat()}
-        digest = hashlib.sha256(json.dumps(snapshot, sort_keys=True).encode()).hexdigest()
+                # The version was agreed at the start, before any action was done.
+                action_snaps.append(
+                    ActionSnapshot(
+                        action_id,
+                        what,
+                        who,
+                        service[1] if service else None,
+                        due,
+                        E.ActionStatus.NOT_STARTED.value,
+                    )
+                )
+            goal_snaps.append(
+                GoalSnapshot(
+                    id=goal_id,
+                    client_words=words,
+                    worker_framing=framing,
+                    domain_key=domain,
+                    need_id=need_id,
+                    term=term.value,
+                    priority=priority.value,
+                    lifecycle=E.GoalLifecycle.ACTIVE.value,
+                    achievement=E.GoalAchievement.IN_PROGRESS.value,
+                    expressed_by=E.ExpressedBy.CLIENT.value,
+                    targets=(TargetSnapshot(target_id, measure, "0", target, target_due),),
+                    actions=tuple(action_snaps),
+                )
+            )
+        snapshot = PlanSnapshot(
+            version=1,
+            period_start=start,
+            period_end=start + timedelta(days=365),
+            goals=tuple(goal_snaps),
+        )
+        data, digest = snapshot_data_and_hash(snapshot)
         self.sink.add(
             PlanVersion,
             plan_id=plan_id,
             version_no=1,
             agreed_on=start,
-            snapshot=snapshot,
+            snapshot=data,
             content_sha256=digest,
         )
         if rng.random() < 0.6 and start + timedelta(days=review_days) < self.anchor:

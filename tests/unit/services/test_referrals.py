@@ -1,0 +1,63 @@
+from datetime import timedelta
+
+import pytest
+
+from casedesk.domain.clients import ClientInput
+from casedesk.domain.clock import today
+from casedesk.domain.consent import ConsentInput
+from casedesk.domain.enums import ConsentScope, ReferralStatus
+from casedesk.domain.tasks import TaskKind
+from casedesk.services.bundle import Services
+from casedesk.services.errors import ValidationError
+from casedesk.services.referrals import ReferralInput
+from casedesk.services.vault_service import VaultService
+from casedesk.storage.keys import TEST_KDF
+
+
+@pytest.fixture
+def services(tmp_path):
+    vault = VaultService(tmp_path / "vault", kdf=TEST_KDF)
+    vault.create("correct horse battery staple")
+    yield Services.for_vault(vault)
+    vault.lock()
+
+
+@pytest.fixture
+def client_id(services):
+    return services.clients.add_client(
+        ClientInput("Ada", "Lovelace", date_of_birth="1980-02-03")
+    ).id
+
+
+def test_needs_an_agency(services, client_id):
+    with pytest.raises(ValidationError):
+        services.referrals.add_referral(ReferralInput(client_id))
+
+
+def test_consent_warning_and_status_dates(services, client_id):
+    entry = services.directory.save_service({"name": "Food Bank North"})
+    ref = services.referrals.add_referral(
+        ReferralInput(client_id, service_id=entry.id, reason="Food parcels")
+    )
+    assert ref.agency == "Food Bank North" and not ref.consent_covered
+    assert ref.follow_up_on == today() + timedelta(days=3)
+    services.consent.add_consent(
+        ConsentInput(client_id, ConsentScope.REFERRAL, today(), agencies=("food bank  north",))
+    )
+    assert services.referrals.list_referrals(client_id)[0].consent_covered
+    assert services.referrals.consent_covers(client_id, "Food Bank North")
+    sent = services.referrals.set_status(ref.id, ReferralStatus.SENT)
+    assert sent.sent_on == today() and sent.follow_up_on == today() + timedelta(days=14)
+    closed = services.referrals.set_status(ref.id, ReferralStatus.CLOSED)
+    assert closed.closed_on == today() and closed.follow_up_on is None
+
+
+def test_follow_up_becomes_a_task_until_closed(services, client_id):
+    ref = services.referrals.add_referral(
+        ReferralInput(client_id, agency_name="Legal Aid", follow_up_on=today())
+    )
+    kinds = [t.kind for t in services.tasks.due_tasks() if t.client_id == client_id]
+    assert TaskKind.REFERRAL_FOLLOW_UP in kinds
+    services.referrals.set_status(ref.id, ReferralStatus.CLOSED)
+    kinds = [t.kind for t in services.tasks.due_tasks() if t.client_id == client_id]
+    assert TaskKind.REFERRAL_FOLLOW_UP not in kinds
