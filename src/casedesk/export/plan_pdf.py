@@ -60,6 +60,7 @@ _ROLE_LABEL_KEYS = {
 }
 # Goals a client should never see on their copy (kept on the file copy for the record).
 _HIDDEN_FROM_CLIENT = {GoalLifecycle.ENTERED_IN_ERROR}
+_SHOWN_TO_CLIENT = {GoalLifecycle.COMPLETED, GoalLifecycle.ON_HOLD, GoalLifecycle.CANCELLED}
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,6 +351,9 @@ def _goal_kicker(context: _Context, number: int, goal: PlanGoal) -> str:
     if goal.domain:
         parts.append(goal.domain)
     parts.append(labels.enum("term", goal.term.value))
+    if context.options.copy is CopyKind.CLIENT and goal.lifecycle in _SHOWN_TO_CLIENT:
+        # The client copy mentions a goal's status only when it is not simply being worked on.
+        parts.append(labels.enum("goal_lifecycle", goal.lifecycle.value))
     return " · ".join(parts)
 
 

@@ -45,7 +45,9 @@ def test_language_resolution_falls_back():
 def test_missing_translation_falls_back_to_english_per_key():
     spanish = Labels("es")
     assert spanish.text("plan.client.title") == "Mi plan de apoyo"
-    assert spanish.text("file.targets") == "Targets"  # not translated yet
+    # A key missing from a catalogue falls back to English.
+    spanish._primary = {k: v for k, v in spanish._primary.items() if k != "file.targets"}
+    assert spanish.text("file.targets") == "Targets"
     assert spanish.date(date(2026, 3, 2)) == "2 de marzo de 2026"
     assert Labels("en").date(date(2026, 3, 2)) == "2 March 2026"
 
@@ -54,3 +56,7 @@ def test_client_copy_follows_the_client_and_file_copy_defaults_to_english():
     assert labels_for(RenderOptions(), "es").language == "es"
     assert labels_for(RenderOptions(copy=CopyKind.FILE), "es").language == "en"
     assert labels_for(RenderOptions(copy=CopyKind.FILE, language="es"), "en").language == "es"
+
+
+def test_spanish_is_complete():
+    assert set(_catalogue("en")) - set(_catalogue("es")) == set()
