@@ -128,7 +128,8 @@ class NoteService:
             if note.locked_at is not None:
                 raise ImmutableRecordError("This note is locked. Add an amendment instead.")
             note.contact_type = clean.contact_type
-            note.occurred_at = clean.occurred_at
+            if data.occurred_at is not None:  # not given: keep when the contact happened
+                note.occurred_at = clean.occurred_at
             note.duration_minutes = clean.duration_minutes
             note.location = clean.location
             note.body = clean.body
