@@ -42,10 +42,21 @@ def _row(i: int, **kw) -> ClientRow:
 def rows():
     return [
         _row(1, given_name="José", family_name="Álvarez", identifiers="Agency ref CD-555"),
-        _row(2, given_name="Mere", family_name="Tāwhiri", preferred_name="Merry",
-             risk_level=RiskLevel.HIGH, intensity=Intensity.INTENSIVE),
-        _row(3, given_name="سارة", family_name="الحسن", status=ClientStatus.CLOSED,
-             risk_level=RiskLevel.MEDIUM),
+        _row(
+            2,
+            given_name="Mere",
+            family_name="Tāwhiri",
+            preferred_name="Merry",
+            risk_level=RiskLevel.HIGH,
+            intensity=Intensity.INTENSIVE,
+        ),
+        _row(
+            3,
+            given_name="سارة",
+            family_name="الحسن",
+            status=ClientStatus.CLOSED,
+            risk_level=RiskLevel.MEDIUM,
+        ),
         _row(4, given_name="Bob", family_name="Brown", status=ClientStatus.REFERRAL),
     ]
 
@@ -102,7 +113,7 @@ def test_filters(rows):
 
 
 def test_sorting_by_risk_and_age(rows):
-    model, proxy = _proxy(rows)
+    _model, proxy = _proxy(rows)
     proxy.set_query(ClientQuery(statuses=None))
     proxy.sort(ClientTableModel.COL_RISK, Qt.SortOrder.DescendingOrder)
     assert _ids(proxy)[:2] == ["id2", "id3"]
@@ -171,7 +182,7 @@ def _dialog(qtbot, ctx):
 
 
 def test_new_client_validation_inline(qtbot, ctx):
-    screen, dialog = _dialog(qtbot, ctx)
+    _screen, dialog = _dialog(qtbot, ctx)
     form = dialog.form
     form.date_of_birth.setText("1990-02-30")
     form.email.setText("not an email")
@@ -209,7 +220,7 @@ def test_new_client_emoji_and_rtl_names_saved(qtbot, ctx, services):
 
 def test_duplicate_warning_open_existing_or_continue(qtbot, ctx, make_client, services):
     existing = make_client("Joanne", "Smith", date_of_birth=date(1970, 3, 4))
-    screen, dialog = _dialog(qtbot, ctx)
+    _screen, dialog = _dialog(qtbot, ctx)
     dialog.form.given_name.setText("Jo")
     dialog.form.family_name.setText("smith")
     dialog.form.date_of_birth.setText("1970-03-04")

@@ -1,0 +1,1 @@
+"""One client's record: header, Profile, Intake, Consent, Notes, History and later tabs."""

@@ -1,0 +1,256 @@
+"""The Consent tab: records, a warning banner, add and withdraw."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casedesk.domain.clock import today
+from casedesk.domain.consent import (
+    CONSENT_METHODS,
+    ConsentInput,
+    ConsentProblem,
+    ConsentState,
+    ConsentSummary,
+)
+from casedesk.domain.enums import ConsentScope
+from casedesk.domain.validation import ValidationError
+from casedesk.services.changes import Changes
+from casedesk.services.consent import ConsentView
+from casedesk.ui.client_record.models import ConsentModel, contact_label, fmt_date
+from casedesk.ui.context import AppContext
+from casedesk.ui.widgets.basics import Card, button, guarded, label, set_role
+from casedesk.ui.widgets.client_fields import (
+    FieldErrors,
+    add_row,
+    combo,
+    date_edit,
+    line_edit,
+    text_box,
+)
+
+SCOPE_LABELS = {
+    ConsentScope.COLLECT_STORE: "Collect, use and store information",
+    ConsentScope.SHARE: "Share information with named agencies",
+    ConsentScope.REFERRAL: "Refer on to named agencies",
+    ConsentScope.CONTACT_FAMILY: "Talk with named family or carers",
+    ConsentScope.PHOTO_MEDIA: "Photos and media",
+}
+
+
+def problem_text(problem: ConsentProblem) -> str:
+    """One line of the warning banner."""
+    scope = SCOPE_LABELS.get(problem.scope, "Consent") if problem.scope else "Consent"
+    who = f" ({', '.join(problem.agencies)})" if problem.agencies else ""
+    when = fmt_date(problem.on)
+    texts = {
+        ConsentState.MISSING: "No consent to collect and store information is recorded. "
+        "Record it before keeping notes.",
+        ConsentState.WITHDRAWN: f"Withdrawn {when}: {scope}{who}. Do not act on it.",
+        ConsentState.EXPIRED: f"Expired {when}: {scope}{who}. Renew it or stop.",
+        ConsentState.EXPIRING_SOON: f"Expires {when}: {scope}{who}. Renew it soon.",
+    }
+    return texts.get(problem.state, scope)
+
+
+class ConsentTab(QWidget):
+    """Consent records with state, a banner for problems, and the add form.
+
+    Signals:
+        data_changed(object): a write happened (``Changes``); the record reloads.
+    """
+
+    data_changed = Signal(object)
+
+    def __init__(self, ctx: AppContext, client_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self.client_id = client_id
+        self.disposed = False
+        self.today: date = today()
+        self.model = ConsentModel(self.today, self)
+        self.errors = FieldErrors()
+        self._build()
+        self._connect_signals()
+
+    def _build(self) -> None:
+        tr = self.tr
+        self.banner = label("", "error", wrap=True)
+        self.banner.setAccessibleName(tr("Consent warning"))
+        self.banner.hide()
+        self.table = QTableView()
+        self.table.setAccessibleName(tr("Consent records"))
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setShowGrid(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        for column, width in enumerate((230, 220, 100, 100, 100, 80, 110)):
+            header.resizeSection(column, width)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.withdraw_button = button(tr("Record withdrawal"), tr("Withdraw selected consent"))
+        self.scope = combo(
+            tr("What the consent covers"),
+            [(tr(text), scope) for scope, text in SCOPE_LABELS.items()],
+        )
+        self.agencies = line_edit(tr("Agencies"), tr("Agency names, separated by commas"))
+        self.given_on = date_edit(tr("Date given"))
+        self.given_on.setText(self.today.isoformat())
+        self.expires_on = date_edit(tr("Expiry date"))
+        self.method = combo(
+            tr("How consent was given"), [(tr(m.capitalize()), m) for m in CONSENT_METHODS]
+        )
+        self.notes = text_box(tr("Consent notes"), height=50)
+        self.add_button = button(tr("Add consent"), tr("Add consent record"), primary=True)
+        self._layout()
+
+    def _layout(self) -> None:
+        tr, e = self.tr, self.errors
+        records = Card(tr("Consent records"))
+        records.body.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        row.addWidget(
+            label(tr("Withdrawn consents stay in the record with their date."), "muted"), 1
+        )
+        row.addWidget(self.withdraw_button)
+        records.body.addLayout(row)
+        add = Card(tr("Record consent"))
+        grid = QGridLayout()
+        grid.setVerticalSpacing(2)
+        r = add_row(grid, 0, 0, tr("Covers"), self.scope, e, "scope")
+        r = add_row(grid, r, 0, tr("Agencies"), self.agencies, e, "agencies")
+        add_row(grid, r, 0, tr("How"), self.method, e, "method")
+        r2 = add_row(grid, 0, 2, tr("Given on"), self.given_on, e, "given_on")
+        r2 = add_row(grid, r2, 2, tr("Expires on"), self.expires_on, e, "expires_on")
+        add_row(grid, r2, 2, tr("Notes"), self.notes, e, "notes")
+        grid.setColumnStretch(1, 2)
+        grid.setColumnStretch(3, 1)
+        add.body.addLayout(grid)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.add_button)
+        add.body.addLayout(buttons)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        layout.setSpacing(12)
+        layout.addWidget(self.banner)
+        layout.addWidget(records, 1)
+        layout.addWidget(add)
+
+    def _connect_signals(self) -> None:
+        self.add_button.clicked.connect(self.add_consent)
+        self.withdraw_button.clicked.connect(self._withdraw_selected)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.model.modelReset.connect(self._update_buttons)
+        self._update_buttons()
+
+    # ------------------------------------------------------------------ data
+
+    def set_consents(self, consents: Sequence[ConsentView], summary: ConsentSummary) -> None:
+        """Show the records and the banner."""
+        self.model.set_rows(consents)
+        self.show_summary(summary)
+
+    def show_summary(self, summary: ConsentSummary) -> None:
+        """A red banner for missing, withdrawn or expired; amber for expiring soon."""
+        if not summary.problems:
+            self.banner.hide()
+            self.banner.clear()
+            return
+        serious = any(p.state is not ConsentState.EXPIRING_SOON for p in summary.problems)
+        set_role(self.banner, "error" if serious else "notice")
+        lines = [self.tr(problem_text(p)) for p in summary.problems]
+        self.banner.setText("\n".join(lines))
+        self.banner.show()
+
+    def selected(self) -> ConsentView | None:
+        """The selected consent record."""
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    # ------------------------------------------------------------------ actions
+
+    def add_consent(self) -> None:
+        """Validate and store a new consent."""
+        data = ConsentInput(
+            client_id=self.client_id,
+            scope=self.scope.currentData(),
+            given_on=self.given_on.text(),
+            expires_on=self.expires_on.text(),
+            agencies=tuple(a.strip() for a in self.agencies.text().split(",")),
+            method=self.method.currentData(),
+            notes=self.notes.toPlainText(),
+        )
+        consent = self._ctx.services.consent
+        self._ctx.tasks.run(
+            lambda: consent.add_consent(data),
+            guarded(self, self._on_added),
+            guarded(self, self._on_error),
+            label="add consent",
+        )
+
+    def withdraw(self, consent_id: str) -> None:
+        """Record that the client withdrew a consent (today)."""
+        consent = self._ctx.services.consent
+        self._ctx.tasks.run(
+            lambda: consent.withdraw(consent_id),
+            guarded(self, lambda _v: self.data_changed.emit(Changes.CONSENT)),
+            guarded(self, self._on_error),
+            label="withdraw consent",
+        )
+
+    def _withdraw_selected(self) -> None:
+        record = self.selected()
+        if record is None:
+            return
+        what = contact_label(record.scope.value)
+        if self._ctx.dialogs.confirm(
+            self,
+            self.tr("Record withdrawal"),
+            self.tr("Record that the client withdrew consent ({what}) today?").format(what=what),
+            ok=self.tr("Record withdrawal"),
+        ):
+            self.withdraw(record.id)
+
+    def _on_added(self, _view: ConsentView) -> None:
+        self.errors.clear()
+        self.agencies.clear()
+        self.expires_on.clear()
+        self.notes.clear()
+        self.data_changed.emit(Changes.CONSENT)
+
+    def _on_error(self, exc: BaseException) -> None:
+        if isinstance(exc, ValidationError):
+            self.errors.show(exc.errors)
+            if "withdrawn_on" in exc.errors:
+                self._ctx.dialogs.warn(self, self.tr("Not recorded"), exc.errors["withdrawn_on"])
+            return
+        self._ctx.dialogs.error(self, self.tr("Not saved"), self.tr("Consent could not be saved."))
+
+    def _update_buttons(self, *_args: object) -> None:
+        record = self.selected()
+        self.withdraw_button.setEnabled(record is not None and record.withdrawn_on is None)
+
+    def clear(self) -> None:
+        """Empty everything (used on lock)."""
+        self.model.clear()
+        self.banner.clear()
+        self.banner.hide()
+        self.agencies.clear()
+        self.expires_on.clear()
+        self.notes.clear()
+        self.errors.clear()

@@ -1,0 +1,249 @@
+"""One client's record: header and tabs, loaded in one background call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+
+from casedesk.domain.clock import today
+from casedesk.domain.consent import ConsentSummary, summarise
+from casedesk.services.audit import AuditEntry
+from casedesk.services.bundle import Services
+from casedesk.services.changes import Changes
+from casedesk.services.clients import ClientRecord
+from casedesk.services.consent import ConsentView
+from casedesk.services.drafts import SavedDraft
+from casedesk.services.episodes import CaseOverview
+from casedesk.services.errors import NotFound
+from casedesk.services.intake import IntakeView
+from casedesk.services.notes import NoteView
+from casedesk.services.people import ProfessionalView, SupportPersonView
+from casedesk.ui.client_record.consent_tab import ConsentTab
+from casedesk.ui.client_record.header import ClientHeader
+from casedesk.ui.client_record.history_tab import HistoryTab
+from casedesk.ui.client_record.intake_tab import IntakeTab
+from casedesk.ui.client_record.notes_tab import NOTE_DRAFT_MODES, NotesTab, note_draft_key
+from casedesk.ui.client_record.placeholder import PlaceholderPanel
+from casedesk.ui.client_record.profile_tab import ProfileTab, profile_draft_key
+from casedesk.ui.context import AppContext
+from casedesk.ui.widgets.basics import guarded
+
+# Tab slots later features fill: name -> (title, what fills it).
+LATER_SLOTS = {
+    "assessments": (
+        "Assessments",
+        "Strengths and needs assessments arrive with the assessment feature.",
+    ),
+    "plan": (
+        "Plan",
+        "The case plan, goals, reviews and signed copies arrive with the case planning feature.",
+    ),
+    "referrals": (
+        "Referrals",
+        "Referrals out to other agencies, tracked until closed, arrive with the referrals feature.",
+    ),
+    "documents": (
+        "Documents",
+        "Signed plans, scans and exported documents arrive with the documents feature.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class RecordData:
+    """Everything a record shows, loaded together off the GUI thread."""
+
+    client: ClientRecord
+    overview: CaseOverview
+    consents: list[ConsentView]
+    consent_summary: ConsentSummary
+    intake: IntakeView | None
+    support: list[SupportPersonView]
+    professionals: list[ProfessionalView]
+    notes: list[NoteView]
+    history: list[AuditEntry]
+    note_drafts: list[SavedDraft]
+    profile_draft: SavedDraft | None
+
+
+def load_record(services: Services, client_id: str, on: date, *, drafts: bool) -> RecordData:
+    """Read a whole record (runs on the database thread)."""
+    consents = services.consent.list_consents(client_id)
+    note_drafts: list[SavedDraft] = []
+    profile_draft = None
+    if drafts:
+        for mode in NOTE_DRAFT_MODES:
+            found = services.drafts.load(note_draft_key(mode, client_id))
+            if found is not None:
+                note_drafts.append(found)
+        profile_draft = services.drafts.load(profile_draft_key(client_id))
+    return RecordData(
+        client=services.clients.get_client(client_id),
+        overview=services.episodes.overview(client_id),
+        consents=consents,
+        consent_summary=summarise([c.terms for c in consents], on),
+        intake=services.intake.get_intake(client_id),
+        support=services.people.support_network(client_id),
+        professionals=services.people.professionals(client_id),
+        notes=services.notes.list_notes(client_id),
+        history=services.audit.client_history(client_id),
+        note_drafts=note_drafts,
+        profile_draft=profile_draft,
+    )
+
+
+class ClientRecordScreen(QWidget):
+    """A client's record. Later features fill the Assessments, Plan, Referrals, Documents slots.
+
+    Signals:
+        loaded(): the record (re)loaded and every tab shows it.
+        not_found(): the client no longer exists.
+    """
+
+    loaded = Signal()
+    not_found = Signal()
+
+    def __init__(self, ctx: AppContext, client_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._client_id = client_id
+        self.disposed = False
+        self.data: RecordData | None = None
+        self._drafts_offered = False
+        self.header = ClientHeader()
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName(self.tr("Client record sections"))
+        self.tabs.setDocumentMode(True)
+        self.profile = ProfileTab(ctx, client_id)
+        self.intake = IntakeTab(ctx, client_id)
+        self.consent = ConsentTab(ctx, client_id)
+        self.notes = NotesTab(ctx, client_id)
+        self.history = HistoryTab()
+        self.slots: dict[str, QWidget] = {}
+        self._build()
+        self._connect_signals()
+        self.reload()
+
+    @property
+    def client_id(self) -> str:
+        """Whose record this is."""
+        return self._client_id
+
+    def _build(self) -> None:
+        tr = self.tr
+        self.tabs.addTab(self.profile, tr("Profile"))
+        self.tabs.addTab(self.intake, tr("Intake"))
+        self.tabs.addTab(self.consent, tr("Consent"))
+        self.tabs.addTab(self.notes, tr("Notes"))
+        for name, (title, text) in LATER_SLOTS.items():
+            panel = PlaceholderPanel(tr(title), tr(text))
+            self.slots[name] = panel
+            self.tabs.addTab(panel, tr(title))
+        self.tabs.addTab(self.history, tr("History"))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 14, 16, 8)
+        layout.setSpacing(10)
+        layout.addWidget(self.header)
+        layout.addWidget(self.tabs, 1)
+
+    def _connect_signals(self) -> None:
+        for tab in (self.profile, self.intake, self.consent, self.notes):
+            tab.data_changed.connect(self._on_tab_changed)
+        self._ctx.hub.changed.connect(self._on_hub_changed)
+
+    # ------------------------------------------------------------------ public
+
+    def add_tab(self, widget: QWidget, title: str) -> int:
+        """Add a tab before History; returns its index."""
+        index = self.tabs.indexOf(self.history)
+        return self.tabs.insertTab(index, widget, title)
+
+    def set_slot(self, name: str, widget: QWidget) -> None:
+        """Replace a named placeholder (assessments, plan, referrals, documents)."""
+        old = self.slots[name]
+        index = self.tabs.indexOf(old)
+        title = self.tabs.tabText(index)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, widget, title)
+        self.slots[name] = widget
+        old.deleteLater()
+
+    def show_tab(self, title: str) -> None:
+        """Switch to the tab with this (translated) title."""
+        for index in range(self.tabs.count()):
+            if self.tabs.tabText(index) == title:
+                self.tabs.setCurrentIndex(index)
+                return
+
+    def reload(self) -> None:
+        """Load (or reload) the whole record off the GUI thread."""
+        services, cid, on = self._ctx.services, self._client_id, today()
+        drafts = not self._drafts_offered
+        self._ctx.tasks.run(
+            lambda: load_record(services, cid, on, drafts=drafts),
+            guarded(self, self._on_loaded),
+            guarded(self, self._on_load_error),
+            label="open client record",
+        )
+
+    def save_drafts_now(self) -> None:
+        """Write pending drafts at once (call before locking)."""
+        self.notes.save_draft_now()
+        self.profile.save_draft_now()
+
+    def clear(self) -> None:
+        """Empty every widget and model (used on lock); the record must be reopened after."""
+        self.data = None
+        self.header.clear()
+        for tab in (self.profile, self.intake, self.consent, self.notes, self.history):
+            tab.clear()
+        for slot in self.slots.values():
+            clear = getattr(slot, "clear", None)
+            if callable(clear):
+                clear()
+
+    # ------------------------------------------------------------------ private
+
+    def _on_loaded(self, data: RecordData) -> None:
+        self.data = data
+        on = today()
+        self.header.show_record(data.client, data.overview, data.consent_summary, on)
+        self.profile.set_record(data.client)
+        self.profile.set_people(data.support, data.professionals)
+        self.intake.set_intake(data.intake)
+        self.consent.set_consents(data.consents, data.consent_summary)
+        self.notes.set_goals(data.overview.goals)
+        self.notes.set_notes(data.notes)
+        self.history.set_history(data.history)
+        if not self._drafts_offered:
+            self._drafts_offered = True
+            self.profile.offer_draft(data.profile_draft)
+            self.notes.offer_draft(data.note_drafts)
+        self.loaded.emit()
+
+    def _on_load_error(self, exc: BaseException) -> None:
+        if isinstance(exc, NotFound):
+            self.not_found.emit()
+            return
+        self._ctx.dialogs.error(
+            self,
+            self.tr("Could not open"),
+            self.tr("This record could not be opened. Please try again."),
+        )
+
+    def _on_tab_changed(self, changes: Changes) -> None:
+        self._ctx.hub.announce(changes)  # every screen, this one included, reloads from it
+
+    def _on_hub_changed(self, changes: Changes) -> None:
+        if changes & (
+            Changes.CLIENTS
+            | Changes.NOTES
+            | Changes.CONSENT
+            | Changes.INTAKE
+            | Changes.RISK
+            | Changes.PLANS
+        ):
+            self.reload()
