@@ -318,7 +318,7 @@ def _verify_copy(path: Path, key: bytearray) -> None:
         cipher = conn.execute("PRAGMA cipher_integrity_check").fetchall()
         integrity = [row[0] for row in conn.execute("PRAGMA integrity_check").fetchall()]
     except sqlcipher3.dbapi2.DatabaseError as exc:
-        raise BackupError(f"The backup copy does not verify: {exc}.") from None
+        raise BackupError(f"The backup is damaged: its copy does not verify ({exc}).") from None
     finally:
         conn.close()
     if cipher or integrity != ["ok"]:
@@ -383,10 +383,17 @@ def restore_backup(backup_file: Path, target: Path, db_key: bytearray, key_file:
     moved_aside = target
     try:
         copy = staging / ".backup-copy.db"
-        with zipfile.ZipFile(backup_file) as archive, archive.open(DB_NAME) as src:
-            fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as dst:
-                shutil.copyfileobj(src, dst)
+        try:
+            with zipfile.ZipFile(backup_file) as archive, archive.open(DB_NAME) as src:
+                fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with os.fdopen(fd, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+        except (zipfile.BadZipFile, KeyError):
+            # e.g. a flipped byte: the member's CRC no longer matches.
+            raise BackupError(
+                f"The backup {backup_file.name} is damaged (its checksum does not match), so "
+                "it was not restored. Nothing was changed."
+            ) from None
         _verify_copy(copy, backup_key)
         _copy_database(copy, _pragma_for(backup_key), staging / DB_NAME, db_key)
         copy.unlink()
