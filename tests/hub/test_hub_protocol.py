@@ -197,3 +197,31 @@ def test_pairing_grant_enrolls_a_second_device_once(hub: RunningHub, device: Dev
     with pytest.raises(HubRejected) as reused:
         HubClient(hub.url).enroll(grant, "device-three")
     assert reused.value.code is ErrorCode.ENROLLMENT_INVALID
+
+
+def test_one_row_changed_several_times_in_one_batch(device: Device) -> None:
+    insert = device.op("client", "row-1", payload={"v": 1})
+    update = device.op("client", "row-1", OpKind.UPDATE, base_version=1, payload={"v": 2})
+    stale = device.op("client", "row-1", OpKind.UPDATE, base_version=1, payload={"v": 3})
+
+    results = device.push(insert, update, stale).results
+
+    assert [r.status for r in results] == [OpStatus.APPLIED, OpStatus.APPLIED, OpStatus.CONFLICT]
+    assert results[0].server_seq is not None and results[1].server_seq is not None
+    assert results[0].server_seq < results[1].server_seq
+    current = results[2].current
+    assert current is not None and current.envelope is not None and current.row_version == 2
+    assert open_row(device.key, current.envelope, table="client", row_id="row-1",
+                    row_version=2) == {"v": 2}
+    heads = device.client.manifest_rows("client", device.epoch).rows
+    assert [(r.row_id, r.row_version) for r in heads] == [("row-1", 2)]
+
+
+def test_op_id_reused_for_another_row_is_refused(device: Device) -> None:
+    first = device.op("client", "row-1")
+    device.push(first)
+
+    reused = device.op("client", "row-2", op_id=first.op_id)
+    result = device.push(reused).results[0]
+
+    assert result.status is OpStatus.REJECTED and result.reason is RejectReason.OP_ID_REUSED

@@ -79,6 +79,11 @@ def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
+def is_postgres_connection(connection: Connection) -> bool:
+    """True when the connection talks to PostgreSQL."""
+    return connection.dialect.name == "postgresql"
+
+
 def account_lock_key(account_id: str) -> int:
     """A stable signed 64-bit advisory-lock key for one account's change log."""
     return int.from_bytes(hashlib.sha256(b"casedesk-hub:" + account_id.encode()).digest()[:8],

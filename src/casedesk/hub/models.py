@@ -128,7 +128,10 @@ class RowHead(HubBase):
 
 
 class OpResultRow(HubBase):
-    """Final result of an operation id, returned unchanged on replay (idempotency)."""
+    """A refused operation id, so a replay gets the same refusal (idempotency).
+
+    Applied operations need no row here: their change-log row is their stored result.
+    """
 
     __tablename__ = "hub_op_result"
 

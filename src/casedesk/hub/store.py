@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
@@ -24,9 +24,9 @@ from casedesk.hub.models import (
     Device,
     EnrollmentToken,
     HubMeta,
-    OpResultRow,
     RowHead,
 )
+from casedesk.hub.push import PushBatch
 from casedesk.hub.security import (
     DEVICE_TOKEN_PREFIX,
     ENROLLMENT_TOKEN_PREFIX,
@@ -55,15 +55,11 @@ from casedesk.sync.protocol import (
     ManifestResponse,
     ManifestRowsResponse,
     OpKind,
-    OpResult,
     OpStatus,
     PairingGrantResponse,
     PullResponse,
-    PushOp,
     PushRequest,
     PushResponse,
-    RejectReason,
-    RowState,
     RowVersion,
     negotiate_protocol,
     table_digest,
@@ -111,14 +107,6 @@ class PushStats:
     def count(self, status: OpStatus) -> None:
         """Add one result."""
         setattr(self, status.value, getattr(self, status.value) + 1)
-
-
-@dataclass
-class _BatchState:
-    """Per-batch memory so an op repeated inside one batch is answered as a duplicate."""
-
-    stored: dict[str, Any]
-    seen: dict[str, OpResult] = field(default_factory=dict)
 
 
 AppendHook = Callable[[DeviceIdentity, Sequence[int]], None]
@@ -358,22 +346,17 @@ class HubStore:
             raise HubError(ErrorCode.FORBIDDEN, "this token belongs to another device")
         if len(request.ops) > self.settings.max_batch_ops:
             raise HubError(ErrorCode.PAYLOAD_TOO_LARGE, "too many operations in one batch")
-        stats = PushStats()
-        results: list[OpResult] = []
         with db.write_transaction(self.engine, identity.account_id) as connection:
             meta = self.meta(connection)
             self._check_epoch(meta.epoch, request.epoch)
-            batch = _BatchState(stored=self._stored_results(connection, identity, request.ops))
-            new_seqs: list[int] = []
-            for op in request.ops:
-                result = self._apply_op(connection, identity, op, batch)
-                if result.status is OpStatus.APPLIED and result.server_seq is not None:
-                    new_seqs.append(result.server_seq)
-                batch.seen[op.op_id] = result
-                stats.count(result.status)
-                results.append(result)
-            if new_seqs and self.after_append is not None:
-                self.after_append(identity, new_seqs)
+            batch = PushBatch(connection, identity.account_id, identity.device_id, request.ops)
+            results = batch.decide()
+            batch.write()
+            if batch.appended_seqs and self.after_append is not None:
+                self.after_append(identity, batch.appended_seqs)
+        stats = PushStats()
+        for result in results:
+            stats.count(result.status)
         response = PushResponse(epoch=meta.epoch, results=results, hub_time_ms=db.now_ms())
         return response, stats
 
@@ -384,176 +367,6 @@ class HubStore:
                 ErrorCode.EPOCH_MISMATCH,
                 "the hub was restored from a backup; this device will re-send what the hub lacks",
             )
-
-    @staticmethod
-    def _stored_results(
-        connection: Connection, identity: DeviceIdentity, ops: Sequence[PushOp]
-    ) -> dict[str, Any]:
-        op_ids = [op.op_id for op in ops]
-        if not op_ids:
-            return {}
-        rows = connection.execute(
-            select(OpResultRow.__table__).where(
-                OpResultRow.account_id == identity.account_id, OpResultRow.op_id.in_(op_ids)
-            )
-        ).all()
-        return {row.op_id: row for row in rows}
-
-    def _apply_op(
-        self, connection: Connection, identity: DeviceIdentity, op: PushOp, batch: _BatchState
-    ) -> OpResult:
-        replay = self._replayed_result(op, batch)
-        if replay is not None:
-            return replay
-        head = connection.execute(
-            select(RowHead.__table__).where(
-                RowHead.account_id == identity.account_id,
-                RowHead.table_name == op.table,
-                RowHead.row_id == op.row_id,
-            )
-        ).first()
-        refusal = self._refusal(op, head)
-        if refusal is not None:
-            self._store_result(connection, identity, op, OpStatus.REJECTED, None, None, refusal)
-            return OpResult(op_id=op.op_id, status=OpStatus.REJECTED, reason=refusal)
-        current_version = head.row_version if head is not None else 0
-        if head is not None and (op.base_version or 0) != current_version:
-            # Not stored: the device merges and may push the same op id again on the new base.
-            return OpResult(
-                op_id=op.op_id,
-                status=OpStatus.CONFLICT,
-                row_version=current_version,
-                server_seq=head.last_seq,
-                current=self._row_state(connection, identity, head.last_seq),
-            )
-        return self._append(connection, identity, op, head, current_version + 1)
-
-    @staticmethod
-    def _replayed_result(op: PushOp, batch: _BatchState) -> OpResult | None:
-        if op.op_id in batch.seen:
-            earlier = batch.seen[op.op_id]
-            if earlier.status in (OpStatus.APPLIED, OpStatus.DUPLICATE):
-                return earlier.model_copy(update={"status": OpStatus.DUPLICATE})
-            return earlier
-        stored = batch.stored.get(op.op_id)
-        if stored is None:
-            return None
-        if (stored.table_name, stored.row_id) != (op.table, op.row_id):
-            return OpResult(
-                op_id=op.op_id, status=OpStatus.REJECTED, reason=RejectReason.OP_ID_REUSED
-            )
-        if stored.status == OpStatus.APPLIED.value:
-            return OpResult(
-                op_id=op.op_id,
-                status=OpStatus.DUPLICATE,
-                row_version=stored.row_version,
-                server_seq=stored.server_seq,
-            )
-        return OpResult(
-            op_id=op.op_id,
-            status=OpStatus(stored.status),
-            reason=RejectReason(stored.reason) if stored.reason else None,
-        )
-
-    @staticmethod
-    def _refusal(op: PushOp, head: Any) -> RejectReason | None:
-        if op.kind is not OpKind.DELETE and op.envelope is None:
-            return RejectReason.MISSING_ENVELOPE
-        if head is None:
-            if op.kind in (OpKind.UPDATE, OpKind.DELETE):
-                return RejectReason.NOT_FOUND
-            return None
-        if head.append_only and op.kind in (OpKind.UPDATE, OpKind.DELETE):
-            return RejectReason.APPEND_ONLY
-        if op.kind is OpKind.APPEND:
-            return RejectReason.ALREADY_EXISTS
-        return None
-
-    def _append(
-        self, connection: Connection, identity: DeviceIdentity, op: PushOp, head: Any,
-        new_version: int,
-    ) -> OpResult:
-        deleted = op.kind is OpKind.DELETE
-        seq = connection.execute(
-            insert(ChangeLog)
-            .values(
-                account_id=identity.account_id,
-                op_id=op.op_id,
-                device_id=identity.device_id,
-                table_name=op.table,
-                row_id=op.row_id,
-                kind=op.kind.value,
-                row_version=new_version,
-                deleted=deleted,
-                envelope=op.envelope.encode("ascii") if op.envelope is not None else None,
-                hlc=op.hlc,
-                schema_version=op.schema_version,
-                received_at_ms=db.now_ms(),
-            )
-            .returning(ChangeLog.server_seq)
-        ).scalar_one()
-        if head is None:
-            connection.execute(
-                insert(RowHead).values(
-                    account_id=identity.account_id,
-                    table_name=op.table,
-                    row_id=op.row_id,
-                    row_version=new_version,
-                    last_seq=seq,
-                    deleted=deleted,
-                    append_only=op.kind is OpKind.APPEND,
-                )
-            )
-        else:
-            connection.execute(
-                update(RowHead)
-                .where(
-                    RowHead.account_id == identity.account_id,
-                    RowHead.table_name == op.table,
-                    RowHead.row_id == op.row_id,
-                )
-                .values(row_version=new_version, last_seq=seq, deleted=deleted)
-            )
-        self._store_result(connection, identity, op, OpStatus.APPLIED, new_version, seq, None)
-        return OpResult(
-            op_id=op.op_id, status=OpStatus.APPLIED, row_version=new_version, server_seq=seq
-        )
-
-    @staticmethod
-    def _store_result(
-        connection: Connection, identity: DeviceIdentity, op: PushOp, status: OpStatus,
-        row_version: int | None, server_seq: int | None, reason: RejectReason | None,
-    ) -> None:
-        connection.execute(
-            insert(OpResultRow).values(
-                account_id=identity.account_id,
-                op_id=op.op_id,
-                table_name=op.table,
-                row_id=op.row_id,
-                status=status.value,
-                row_version=row_version,
-                server_seq=server_seq,
-                reason=reason.value if reason else None,
-                created_at_ms=db.now_ms(),
-            )
-        )
-
-    @staticmethod
-    def _row_state(connection: Connection, identity: DeviceIdentity, seq: int) -> RowState:
-        entry = connection.execute(
-            select(ChangeLog.__table__).where(
-                ChangeLog.account_id == identity.account_id, ChangeLog.server_seq == seq
-            )
-        ).one()
-        return RowState(
-            row_version=entry.row_version,
-            server_seq=entry.server_seq,
-            kind=OpKind(entry.kind),
-            deleted=entry.deleted,
-            envelope=_envelope_text(entry.envelope),
-            hlc=entry.hlc,
-            device_id=entry.device_id,
-        )
 
     # ------------------------------------------------------------ pull
 
