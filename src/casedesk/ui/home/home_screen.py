@@ -1,0 +1,235 @@
+"""Home: what needs doing today, who was seen recently, and the caseload at a glance."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QListView,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casedesk.domain.tasks import Bucket, severity
+from casedesk.services.changes import Changes
+from casedesk.services.tasks import HomeSummary
+from casedesk.ui.context import AppContext
+from casedesk.ui.home.caseload_panel import CaseloadPanel
+from casedesk.ui.home.models import RecentClientsModel
+from casedesk.ui.messages import describe_error
+from casedesk.ui.tasks_screen.models import CLIENT_ID_ROLE, COL_WHAT, TaskTableModel
+from casedesk.ui.tasks_screen.tasks_screen import RELOAD_ON
+from casedesk.ui.widgets.basics import Card, button, guarded, label
+
+DUE_NOW_ROWS = 200
+
+
+class _EnterOpens:
+    """Mixin: Enter/Return on the current row emits ``activated`` (like a double-click)."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter/Return activates the current row."""
+        view = self  # type: ignore[assignment]
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and view.currentIndex().isValid():
+            view.activated.emit(view.currentIndex())  # type: ignore[attr-defined]
+            return
+        super().keyPressEvent(event)  # type: ignore[misc]
+
+
+class DueTable(_EnterOpens, QTableView):
+    """The "needs attention" table."""
+
+
+class RecentList(_EnterOpens, QListView):
+    """The "seen recently" list."""
+
+
+class Tile(Card):
+    """A big number with a caption (overdue, due today...)."""
+
+    def __init__(self, caption: str, object_name: str, parent: QWidget | None = None) -> None:
+        super().__init__("", parent)
+        self.setObjectName(object_name)
+        self.value = label("–", "metric")
+        self.caption = label(caption, "muted")
+        self.body.setSpacing(2)
+        self.body.setContentsMargins(18, 10, 18, 10)
+        self.body.addWidget(self.value)
+        self.body.addWidget(self.caption)
+
+    def set_value(self, value: int | None) -> None:
+        """Show a number (None: blank)."""
+        self.value.setText("–" if value is None else f"{value:,}")
+
+
+class HomeScreen(QWidget):
+    """Today's work at a glance.
+
+    Signals:
+        show_tasks(): the user asked for the full Tasks screen.
+    """
+
+    show_tasks = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.disposed = False
+        self._stale = True
+        self.setObjectName("homeScreen")
+        self.due_model = TaskTableModel(self)
+        self.recent_model = RecentClientsModel(self)
+        self._build()
+        self._connect_signals()
+
+    # ------------------------------------------------------------------ building
+
+    def _build(self) -> None:
+        self.subtitle = label("", "muted")
+        self.subtitle.setObjectName("homeSubtitle")
+        self.tiles = {
+            Bucket.OVERDUE: Tile(self.tr("Overdue"), "tileOverdue"),
+            Bucket.TODAY: Tile(self.tr("Due today"), "tileToday"),
+            Bucket.NEXT_7_DAYS: Tile(self.tr("Due in the next 7 days"), "tileWeek"),
+        }
+        self.active_tile = Tile(self.tr("Active clients"), "tileActive")
+        tiles = QHBoxLayout()
+        tiles.setSpacing(14)
+        for tile in (*self.tiles.values(), self.active_tile):
+            tiles.addWidget(tile, 1)
+        lists = QHBoxLayout()
+        lists.setSpacing(14)
+        lists.addWidget(self._build_due_card(), 3)
+        lists.addWidget(self._build_recent_card(), 2)
+        self.caseload = CaseloadPanel()
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(28, 20, 28, 20)
+        column.setSpacing(14)
+        titles = QVBoxLayout()
+        titles.setSpacing(2)
+        titles.addWidget(label(self.tr("Today"), "title"))
+        titles.addWidget(self.subtitle)
+        column.addLayout(titles)
+        column.addLayout(tiles)
+        column.addLayout(lists, 1)
+        column.addWidget(self.caseload)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+    def _build_due_card(self) -> Card:
+        card = Card(self.tr("Needs attention"))
+        self.due_view = DueTable()
+        self.due_view.setObjectName("homeDueTable")
+        self.due_view.setAccessibleName(self.tr("Tasks overdue or due today"))
+        self.due_view.setModel(self.due_model)
+        self.due_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.due_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.due_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.due_view.setShowGrid(False)
+        self.due_view.setAlternatingRowColors(True)
+        self.due_view.verticalHeader().hide()
+        self.due_view.setMinimumHeight(190)
+        header = self.due_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_WHAT, QHeaderView.ResizeMode.Stretch)
+        self.all_tasks = button(self.tr("All tasks →"), self.tr("Open the Tasks screen"), link=True)
+        self.all_tasks.setObjectName("homeAllTasks")
+        if card.heading is not None:
+            card.body.removeWidget(card.heading)
+            top = QHBoxLayout()
+            top.addWidget(card.heading)
+            top.addStretch(1)
+            top.addWidget(self.all_tasks)
+            card.body.addLayout(top)
+        card.body.addWidget(self.due_view, 1)
+        return card
+
+    def _build_recent_card(self) -> Card:
+        card = Card(self.tr("Seen recently"))
+        self.recent_view = RecentList()
+        self.recent_view.setObjectName("plainList")
+        self.recent_view.setAccessibleName(self.tr("Clients seen recently"))
+        self.recent_view.setModel(self.recent_model)
+        self.recent_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.recent_view.setMinimumHeight(190)
+        card.body.addWidget(self.recent_view, 1)
+        return card
+
+    def _connect_signals(self) -> None:
+        self.all_tasks.clicked.connect(self.show_tasks)
+        for view in (self.due_view, self.recent_view):
+            view.activated.connect(self._open)
+            view.doubleClicked.connect(self._open)
+        self.ctx.hub.changed.connect(self._on_changed)
+
+    # ------------------------------------------------------------------ loading
+
+    def reload(self) -> None:
+        """Recompute the summary on the database thread."""
+        self._stale = False
+        tasks = self.ctx.services.tasks
+        self.ctx.tasks.run(
+            tasks.home_summary,
+            guarded(self, self._show),
+            guarded(self, lambda exc: self.subtitle.setText(describe_error(exc))),
+            label="home",
+        )
+
+    def _show(self, summary: HomeSummary) -> None:
+        today = summary.today
+        self.subtitle.setText(_long_date(today))
+        for which, tile in self.tiles.items():
+            tile.set_value(summary.counts.get(which, 0))
+        self.active_tile.set_value(summary.figures.active)
+        due_now = [t for t in summary.tasks if t.due <= today]
+        due_now.sort(key=lambda t: (-severity(t, today), t.due, t.client_name))
+        self.due_model.set_tasks(due_now[:DUE_NOW_ROWS], today)
+        self.recent_model.set_rows(summary.recent)
+        self.caseload.show_figures(summary.figures)
+
+    def _on_changed(self, changes: Changes) -> None:
+        if not self.disposed and changes & RELOAD_ON:
+            if self.isVisible():
+                self.reload()
+            else:
+                self._stale = True
+
+    def _open(self, index: QModelIndex) -> None:
+        client_id = index.data(CLIENT_ID_ROLE)
+        if client_id:
+            self.ctx.hub.open_client.emit(client_id)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Reload when shown if anything changed while hidden."""
+        super().showEvent(event)
+        if self._stale:
+            self.reload()
+
+    def dispose(self) -> None:
+        """Forget everything shown (on lock)."""
+        self.disposed = True
+        self.due_model.clear()
+        self.recent_model.clear()
+        self.caseload.clear()
+        for tile in (*self.tiles.values(), self.active_tile):
+            tile.set_value(None)
+        self.subtitle.clear()
+
+
+def _long_date(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"

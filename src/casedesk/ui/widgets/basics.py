@@ -1,0 +1,83 @@
+"""Building blocks with the house style: labels by role, cards, buttons, guarded callbacks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
+
+T = TypeVar("T")
+
+
+def label(
+    text: str, role: str = "", *, wrap: bool = False, parent: QWidget | None = None
+) -> QLabel:
+    """A label styled by role (title, heading, subheading, muted, error, notice, ok, metric)."""
+    widget = QLabel(text, parent)
+    if role:
+        widget.setProperty("role", role)
+    widget.setWordWrap(wrap)
+    widget.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+    return widget
+
+
+def set_role(widget: QWidget, role: str) -> None:
+    """Change a widget's style role and re-polish it so the new look applies."""
+    widget.setProperty("role", role)
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
+
+
+def button(
+    text: str,
+    accessible: str,
+    *,
+    primary: bool = False,
+    link: bool = False,
+    parent: QWidget | None = None,
+) -> QPushButton:
+    """A push button with an accessible name (every interactive widget must have one)."""
+    widget = QPushButton(text, parent)
+    widget.setAccessibleName(accessible)
+    if primary:
+        widget.setProperty("role", "primary")
+        widget.setDefault(True)
+    elif link:
+        widget.setProperty("role", "link")
+        widget.setCursor(Qt.CursorShape.PointingHandCursor)
+        widget.setAutoDefault(False)
+    return widget
+
+
+class Card(QFrame):
+    """A white, bordered panel with an optional heading; add content to ``body``."""
+
+    def __init__(self, heading: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setProperty("role", "card")
+        self.body = QVBoxLayout(self)
+        self.body.setContentsMargins(18, 16, 18, 16)
+        self.body.setSpacing(10)
+        self.heading: QLabel | None = None
+        if heading:
+            self.heading = label(heading, "heading")
+            self.body.addWidget(self.heading)
+
+
+def guarded(owner: QWidget, callback: Callable[[T], Any]) -> Callable[[T], None]:
+    """Wrap a task callback so it is skipped once ``owner`` is gone (e.g. after a lock).
+
+    Background results can arrive after the screen that asked for them was destroyed; calling
+    into a deleted widget would raise. The guard also honours a ``disposed`` attribute set by
+    screens that are being torn down.
+    """
+
+    def call(value: T) -> None:
+        if shiboken6.isValid(owner) and not getattr(owner, "disposed", False):
+            callback(value)
+
+    return call
