@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
+from functools import cache
 
 from reportlab import rl_config
 from reportlab.lib.fonts import addMapping
@@ -67,8 +68,13 @@ def register_fonts() -> None:
         _registered = True
 
 
-def has_glyph(char: str) -> bool:
-    """Whether the regular face has a glyph for ``char`` (others print as a fallback box)."""
+@cache
+def _covered_code_points() -> frozenset[int]:
     register_fonts()
     char_to_glyph: dict[int, int] = pdfmetrics.getFont(REGULAR).face.charToGlyph
-    return ord(char) in char_to_glyph
+    return frozenset(char_to_glyph)
+
+
+def has_glyph(char: str) -> bool:
+    """Whether the regular face has a glyph for ``char`` (others print as a fallback box)."""
+    return ord(char) in _covered_code_points()

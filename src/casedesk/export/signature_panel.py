@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import segno
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -253,10 +254,21 @@ def _fit(text: str, width: float, size: float) -> str:
     return text + "…"
 
 
+@lru_cache(maxsize=16)
+def _qr_matrix(payload: str) -> tuple[bytearray, ...]:
+    """The QR modules for ``payload``, level M.
+
+    Choosing the mask costs most of the ~10 ms; one version is typically rendered several times
+    (preview, client copy, file copy, large print), so the result is kept. ``boost_error`` is
+    off so the level stays M whatever the payload length (and the code stays the same size).
+    """
+    code = segno.make_qr(payload, error="m", boost_error=False)
+    return tuple(code.matrix)
+
+
 def draw_qr(canvas: Canvas, payload: str, box: Box) -> None:
     """Draw a QR code as vector squares filling ``box`` (quiet zone included in the box)."""
-    code = segno.make_qr(payload, error="m")
-    matrix = code.matrix
+    matrix = _qr_matrix(payload)
     quiet_zone = 2  # modules; printed on white paper, so a narrow quiet zone scans fine
     modules = len(matrix) + 2 * quiet_zone
     unit = min(box.width, box.height) / modules
