@@ -12,7 +12,7 @@ import random
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
 from pathlib import Path
@@ -27,6 +27,7 @@ from casedesk.domain.plans import ActionSnapshot, GoalSnapshot, PlanSnapshot, Ta
 from casedesk.paths import resources_dir
 from casedesk.services import demo_content as C
 from casedesk.services.plans import snapshot_data_and_hash
+from casedesk.services.profile import PROFILE_KEY, CaseManagerProfile
 from casedesk.storage.engine import Database
 from casedesk.storage.migrate import rebuild_note_index
 from casedesk.storage.models import (
@@ -49,6 +50,7 @@ from casedesk.storage.models import (
     NoteGoal,
     OutboxOp,
     PlanVersion,
+    Preference,
     Professional,
     ReferralOut,
     Review,
@@ -693,6 +695,21 @@ def _load_domain_set(conn: Connection, sink: _Sink) -> tuple[str, list[str]]:
     return set_id, keys
 
 
+def _demo_profile(conn: Connection, sink: _Sink) -> None:
+    """A fictional case manager, so demo plans print a contact (only if none is set)."""
+    table = Preference.__table__
+    if conn.execute(select(table.c.id).where(table.c.id == PROFILE_KEY)).first():
+        return
+    profile = CaseManagerProfile(
+        name="Sam Okafor",
+        organisation="Riverbend Community Support",
+        phone="02 5550 1234",
+        email="sam.okafor@example.org",
+        hours="Mon-Fri 9am-5pm",
+    )
+    sink.add(Preference, id=PROFILE_KEY, value=asdict(profile))
+
+
 def _directory(sink: _Sink, rng: random.Random, count: int = 150) -> list[tuple[str, str]]:
     entries = []
     for index in range(count):
@@ -744,6 +761,7 @@ def generate_demo_data(
     with db.engine.connect() as conn, conn.begin():
         sink = _Sink(conn, rng, base_ms)
         set_id, domain_keys = _load_domain_set(conn, sink)
+        _demo_profile(conn, sink)
         services = _directory(sink, rng)
         sink.flush()
         generator = DemoGenerator(sink, rng, anchor, domain_keys, set_id, services)
