@@ -8,6 +8,7 @@ failures worth retrying unchanged.
 from __future__ import annotations
 
 import hashlib
+import ssl
 from collections.abc import Sequence
 from types import TracebackType
 from typing import Any, TypeVar
@@ -113,7 +114,8 @@ class HubClient:
         base_url: Hub base URL, e.g. ``https://hub.example.org:8765``.
         token: The device bearer token; None before enrollment.
         timeout: Seconds per request.
-        verify: TLS verification (a CA bundle path for a self-signed agency hub).
+        verify: TLS verification: True (system trust store), a CA bundle path (a
+            self-signed agency hub), or an SSL context.
         transport: Injected transport (tests).
     """
 
@@ -123,7 +125,7 @@ class HubClient:
         token: str | None = None,
         *,
         timeout: float = 30.0,
-        verify: bool | str = True,
+        verify: bool | str | ssl.SSLContext = True,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         headers = {"X-Casedesk-Protocol": str(PROTOCOL_VERSION)}
@@ -133,7 +135,7 @@ class HubClient:
             base_url=base_url.rstrip("/") + API_PREFIX,
             headers=headers,
             timeout=timeout,
-            verify=verify,
+            verify=ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify,
             transport=transport,
         )
 
