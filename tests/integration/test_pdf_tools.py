@@ -360,3 +360,47 @@ def test_agency_signed_plan_is_trusted_by_pdfsig_with_the_agency_ca(tmp_path):
     assert "Signature is Valid." in out
     assert "Certificate is Trusted." in out
     assert verify_plan_pdf(signed, trust_roots=[ca_der]).trusted
+
+
+def test_printed_qr_code_matches_the_payload_module_for_module(tmp_path):
+    """No QR decoder is installed, so read the printed modules back and compare with segno's."""
+    import segno
+
+    from casedesk.export.content_hash import qr_payload
+    from casedesk.export.signature_panel import QR_QUIET_ZONE
+
+    plan = sample_plan(2)
+    built = build_plan_pdf(plan, RenderOptions())
+    prefix = tmp_path / "qr"
+    dpi = 288
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            str(dpi),
+            "-png",
+            "-f",
+            str(built.page_count),
+            "-l",
+            str(built.page_count),
+            "-",
+            str(prefix),
+        ],
+        input=built.data,
+        check=True,
+        timeout=30,
+    )
+    [png] = sorted(tmp_path.glob("qr*.png"))
+    page = Image.open(png).convert("L")
+    expected = segno.make_qr(
+        qr_payload(plan.version_id, built.content_hash), error="m", boost_error=False
+    ).matrix
+    box = built.layout.qr
+    scale = dpi / 72
+    unit = box.width / (len(expected) + 2 * QR_QUIET_ZONE)
+    top = built.layout.page_size[1] - (box.y + box.height)
+    for row, modules in enumerate(expected):
+        for column, dark in enumerate(modules):
+            x = (box.x + (QR_QUIET_ZONE + column + 0.5) * unit) * scale
+            y = (top + (QR_QUIET_ZONE + row + 0.5) * unit) * scale
+            assert (page.getpixel((round(x), round(y))) < 128) == bool(dark), (row, column)

@@ -266,27 +266,47 @@ def _qr_matrix(payload: str) -> tuple[bytearray, ...]:
     return tuple(code.matrix)
 
 
+QR_QUIET_ZONE = 2  # modules; printed on white paper, so a narrow quiet zone scans fine
+
+
 def draw_qr(canvas: Canvas, payload: str, box: Box) -> None:
     """Draw a QR code as vector squares filling ``box`` (quiet zone included in the box)."""
-    matrix = _qr_matrix(payload)
-    quiet_zone = 2  # modules; printed on white paper, so a narrow quiet zone scans fine
-    modules = len(matrix) + 2 * quiet_zone
-    unit = min(box.width, box.height) / modules
     canvas.saveState()
     canvas.setFillColor(Palette.TEXT)
-    canvas.setStrokeColor(Palette.TEXT)
-    top = box.y + box.height - quiet_zone * unit
+    canvas.addLiteral(_qr_path(payload, box))
+    canvas.restoreState()
+
+
+@lru_cache(maxsize=16)
+def _qr_path(payload: str, box: Box) -> str:
+    """PDF path operators for the dark modules, one rectangle per horizontal run, then fill.
+
+    Written directly rather than through ``canvas.rect`` (a few hundred calls, each formatting
+    four numbers in pure Python): same drawing, a fraction of the time.
+    """
+    matrix = _qr_matrix(payload)
+    unit = min(box.width, box.height) / (len(matrix) + 2 * QR_QUIET_ZONE)
+    top = box.y + box.height - QR_QUIET_ZONE * unit
+    operators = []
     for row_index, row in enumerate(matrix):
         y = top - (row_index + 1) * unit
-        column = 0
-        while column < len(row):
-            if not row[column]:
-                column += 1
-                continue
-            run_start = column
-            while column < len(row) and row[column]:
-                column += 1
-            # Runs of dark modules as one rectangle: fewer operators, no hairline seams.
-            x = box.x + (quiet_zone + run_start) * unit
-            canvas.rect(x, y, (column - run_start) * unit, unit, stroke=0, fill=1)
-    canvas.restoreState()
+        for start, length in _dark_runs(row):
+            x = box.x + (QR_QUIET_ZONE + start) * unit
+            operators.append(f"{x:.3f} {y:.3f} {length * unit:.3f} {unit:.3f} re")
+    operators.append("f")
+    return "\n".join(operators)
+
+
+def _dark_runs(row: bytearray) -> list[tuple[int, int]]:
+    """``(start, length)`` of each run of dark modules: fewer shapes and no hairline seams."""
+    runs: list[tuple[int, int]] = []
+    column = 0
+    while column < len(row):
+        if not row[column]:
+            column += 1
+            continue
+        start = column
+        while column < len(row) and row[column]:
+            column += 1
+        runs.append((start, column - start))
+    return runs
