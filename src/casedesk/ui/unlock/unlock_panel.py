@@ -216,9 +216,7 @@ class UnlockPanel(QWidget):
     def _set_page(self, index: int) -> None:
         # Hidden pages must not reserve space, or the short passphrase page gets a tall gap.
         for number in range(self.pages.count()):
-            policy = (
-                QSizePolicy.Policy.Preferred if number == index else QSizePolicy.Policy.Ignored
-            )
+            policy = QSizePolicy.Policy.Preferred if number == index else QSizePolicy.Policy.Ignored
             self.pages.widget(number).setSizePolicy(policy, policy)
         self.pages.setCurrentIndex(index)
         self.pages.adjustSize()

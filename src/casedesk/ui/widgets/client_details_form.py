@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QGridLayout,
+    QHBoxLayout,
+    QVBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -110,16 +112,12 @@ class ClientDetailsForm(QWidget):
             tr("Status"), [(tr(s.value.capitalize()), s) for s in ClientStatus]
         )
         self.identifiers = line_edit(tr("Identifiers"), tr("System: value; e.g. Agency ref: CD-1"))
-        self.notes: QPlainTextEdit = text_box(tr("Notes about the client"), height=70)
+        self.notes: QPlainTextEdit = text_box(tr("Notes about the client"), height=60)
         select_data(self.intensity, Intensity.MODERATE)
         select_data(self.status, ClientStatus.ACTIVE)
 
     def _layout(self) -> None:
         tr, e = self.tr, self.errors
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setHorizontalSpacing(10)
-        grid.setVerticalSpacing(2)
         left = [
             (tr("Given name *"), self.given_name, "given_name"),
             (tr("Family name *"), self.family_name, "family_name"),
@@ -140,21 +138,38 @@ class ClientDetailsForm(QWidget):
             (tr("Postcode"), self.postcode, "postcode"),
             (tr("Identifiers"), self.identifiers, "identifiers"),
         ]
+        columns = QHBoxLayout()
+        columns.setSpacing(24)
+        left_grid = self._grid(left)
+        left_grid.addWidget(self.interpreter_needed, 2 * len(left), 1)
+        columns.addLayout(left_grid, 1)
+        columns.addLayout(self._grid(right), 1)
+        bottom = QGridLayout()
+        bottom.setHorizontalSpacing(10)
+        bottom.setVerticalSpacing(2)
+        add_row(bottom, 0, 0, tr("Notes"), self.notes, e, "notes")
+        caption = bottom.itemAtPosition(0, 0).widget()
+        bottom.setAlignment(caption, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        bottom.setColumnStretch(1, 1)
+        bottom.setColumnMinimumWidth(0, 100)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(6)
+        outer.addLayout(columns)
+        outer.addLayout(bottom)
+        outer.addWidget(self.general_error)
+
+    def _grid(self, rows: list[tuple[str, QWidget, str]]) -> QGridLayout:
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(2)
+        grid.setColumnMinimumWidth(0, 100)
         row = 0
-        for caption, widget, name in left:
-            row = add_row(grid, row, 0, caption, widget, e, name)
-        row_right = 0
-        for caption, widget, name in right:
-            row_right = add_row(grid, row_right, 2, caption, widget, e, name)
-        row = max(row, row_right)
-        grid.addWidget(self.interpreter_needed, row, 1)
-        row += 1
-        row = add_row(grid, row, 0, tr("Notes"), self.notes, e, "notes")
-        grid.addWidget(self.notes, row - 2, 1, 1, 3)
-        grid.addWidget(e.label_for("notes"), row - 1, 1, 1, 3)
-        grid.addWidget(self.general_error, row, 0, 1, 4)
+        for caption, widget, name in rows:
+            row = add_row(grid, row, 0, caption, widget, self.errors, name)
         grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(3, 1)
+        grid.setRowStretch(row + 1, 1)
+        return grid
 
     def _connect(self) -> None:
         for name in _TEXT_FIELDS:

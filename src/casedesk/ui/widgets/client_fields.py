@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QTableView,
     QWidget,
 )
 
@@ -99,12 +100,20 @@ def date_edit(accessible: str) -> QLineEdit:
     return widget
 
 
+def left_aligned_headers(view: QTableView) -> None:
+    """Column headers aligned with the (left-aligned) cell text."""
+    view.horizontalHeader().setDefaultAlignment(
+        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+    )
+
+
 def text_box(accessible: str, placeholder: str = "", height: int = 80) -> QPlainTextEdit:
     """A multi-line text box with an accessible name."""
     widget = QPlainTextEdit()
     widget.setAccessibleName(accessible)
     widget.setPlaceholderText(placeholder)
     widget.setMinimumHeight(height)
+    widget.setMaximumHeight(height + 50)
     widget.setTabChangesFocus(True)
     return widget
 
@@ -145,6 +154,9 @@ def add_row(
     caption_label.setBuddy(field)
     caption_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     grid.addWidget(caption_label, row, column)
-    grid.addWidget(field, row, column + 1)
+    if field.maximumWidth() < 10_000:  # fixed-width fields (dates) sit at the left
+        grid.addWidget(field, row, column + 1, Qt.AlignmentFlag.AlignLeft)
+    else:
+        grid.addWidget(field, row, column + 1)
     grid.addWidget(errors.label_for(name), row + 1, column + 1)
     return row + 2

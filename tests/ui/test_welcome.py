@@ -1,0 +1,146 @@
+"""First run: passphrase strength, vault creation, recovery key shown once and checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from casedesk.services.vault_service import VaultService
+from casedesk.ui.welcome.welcome_dialog import (
+    PAGE_CHECK,
+    PAGE_KEY,
+    PAGE_PASSPHRASE,
+    WelcomeDialog,
+    normalise_group,
+)
+
+GOOD = "quiet river lantern 27"
+
+
+@pytest.fixture
+def new_vault(tmp_path: Path) -> VaultService:
+    vault = VaultService(tmp_path / "first-vault")
+    yield vault
+    vault.lock()
+
+
+@pytest.fixture
+def welcome(qtbot, new_vault, task_runner, dialogs) -> WelcomeDialog:
+    dialog = WelcomeDialog(new_vault, task_runner, dialogs)
+    qtbot.addWidget(dialog)
+    return dialog
+
+
+def _type(dialog: WelcomeDialog, first: str, second: str | None = None) -> None:
+    dialog.form.new_field.setText(first)
+    dialog.form.confirm_field.setText(first if second is None else second)
+
+
+def _create(dialog: WelcomeDialog, qtbot) -> str:
+    _type(dialog, GOOD)
+    with qtbot.waitSignal(dialog.created, timeout=5000):
+        dialog.create_button.click()
+    return dialog.key_label.text()
+
+
+def test_very_weak_passphrase_is_refused_with_the_reason(welcome, new_vault):
+    _type(welcome, "password")
+    welcome.create_button.click()
+    assert welcome.pages.currentIndex() == PAGE_PASSPHRASE
+    assert not welcome.form.message.isHidden()
+    assert "Very weak" in welcome.form.message.text()
+    assert "attacker" in welcome.form.message.text()
+    assert not new_vault.exists()
+
+
+def test_short_passphrase_reason_names_the_length(welcome, new_vault):
+    _type(welcome, "Ab1!x")
+    welcome.create_button.click()
+    assert "at least 10 characters" in welcome.form.message.text()
+    assert not new_vault.exists()
+
+
+def test_strength_meter_follows_typing(welcome):
+    welcome.form.new_field.setText("abc")
+    low = welcome.form.meter.bar.value()
+    welcome.form.new_field.setText(GOOD)
+    assert welcome.form.meter.bar.value() > low
+    assert welcome.form.meter.verdict.text() in {"Good", "Strong"}
+
+
+def test_mismatched_confirmation_is_refused(welcome, new_vault):
+    _type(welcome, GOOD, GOOD + "x")
+    welcome.create_button.click()
+    assert "don't match" in welcome.form.message.text()
+    assert not new_vault.exists()
+
+
+def test_create_shows_the_recovery_key_once_and_clears_passphrase(welcome, new_vault, qtbot):
+    key = _create(welcome, qtbot)
+    assert new_vault.exists() and new_vault.is_unlocked
+    assert welcome.pages.currentIndex() == PAGE_KEY
+    assert len(key.split("-")) == 13
+    assert welcome.form.passphrase == ""
+
+
+def test_wrong_group_is_refused_then_right_groups_finish(welcome, qtbot):
+    key = _create(welcome, qtbot)
+    groups = key.split("-")
+    welcome.key_next.click()
+    assert welcome.pages.currentIndex() == PAGE_CHECK
+    welcome.set_check_groups(2, 5)
+    welcome.group_fields[0].setText(groups[1])
+    welcome.group_fields[1].setText("ZZZZ")
+    welcome.finish_button.click()
+    assert not welcome.check_error.isHidden()
+    assert "Group 5" in welcome.check_error.text()
+    assert welcome.result() == 0
+    welcome.group_fields[1].setText(groups[4].lower())
+    with qtbot.waitSignal(welcome.accepted, timeout=2000):
+        welcome.finish_button.click()
+    assert welcome.key_label.text() == ""  # the key is not kept around
+
+
+def test_check_groups_are_two_distinct_groups(welcome, qtbot):
+    _create(welcome, qtbot)
+    first, second = welcome.check_groups
+    assert 1 <= first < second <= 13
+
+
+def test_save_writes_the_key_to_the_chosen_file(welcome, qtbot, dialogs, tmp_path):
+    key = _create(welcome, qtbot)
+    dialogs.save_path = tmp_path / "kept" / "key.txt"
+    dialogs.save_path.parent.mkdir()
+    welcome.save_button.click()
+    assert key in dialogs.save_path.read_text()
+    assert (dialogs.save_path.stat().st_mode & 0o077) == 0
+    assert "Saved" in welcome.key_status.text()
+
+
+def test_save_cancelled_writes_nothing(welcome, qtbot, dialogs, tmp_path):
+    _create(welcome, qtbot)
+    dialogs.save_path = None
+    welcome.save_button.click()
+    assert welcome.key_status.isHidden()
+    assert dialogs.kinds() == ["save_file"]
+
+
+def test_print_uses_the_print_hook(welcome, qtbot):
+    key = _create(welcome, qtbot)
+    printed: list[tuple[str, str]] = []
+    welcome.print_fn = lambda parent, text, name: printed.append((text, name)) or True
+    welcome.print_button.click()
+    assert printed == [(key, "first-vault")]
+    assert "printer" in welcome.key_status.text()
+
+
+def test_group_comparison_forgives_case_and_lookalikes():
+    assert normalise_group("ab0i") == normalise_group("ABOI")
+    assert normalise_group("b1-") == "BI"
+
+
+def test_quit_leaves_without_creating(welcome, new_vault, qtbot):
+    with qtbot.waitSignal(welcome.rejected, timeout=1000):
+        welcome.quit_button.click()
+    assert not new_vault.exists()
