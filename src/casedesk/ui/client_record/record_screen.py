@@ -29,6 +29,7 @@ from casedesk.ui.client_record.notes_tab import NOTE_DRAFT_MODES, NotesTab, note
 from casedesk.ui.client_record.placeholder import PlaceholderPanel
 from casedesk.ui.client_record.profile_tab import ProfileTab, profile_draft_key
 from casedesk.ui.context import AppContext
+from casedesk.ui.plan import PlanTab
 from casedesk.ui.widgets.basics import guarded
 
 # Tab slots later features fill: name -> (title, what fills it).
@@ -124,6 +125,7 @@ class ClientRecordScreen(QWidget):
         self.history = HistoryTab()
         self.slots: dict[str, QWidget] = {}
         self._build()
+        self.set_slot("plan", PlanTab(ctx, client_id))
         self._connect_signals()
         self.reload()
 

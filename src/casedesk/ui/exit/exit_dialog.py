@@ -1,0 +1,148 @@
+"""The exit form: why support ends, what was achieved, supports in place, feedback, follow-up."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casedesk.domain.clock import today
+from casedesk.domain.enums import ClosureReason
+from casedesk.services.errors import ValidationError
+from casedesk.services.exits import FOLLOW_UP_WEEKS, EpisodeRecord, ExitInput
+from casedesk.ui.context import AppContext
+from casedesk.ui.messages import describe_error
+from casedesk.ui.plan.fields import DataCombo, DateField, EnumCombo
+from casedesk.ui.widgets.basics import guarded, label
+
+
+class ExitDialog(QDialog):
+    """End support. Saving closes the episode and plan, and sets the client's status to closed.
+
+    Signals:
+        exited(EpisodeRecord): the episode was closed.
+    """
+
+    exited = Signal(object)
+
+    def __init__(self, ctx: AppContext, client_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._client_id = client_id
+        self.disposed = False
+        tr = self.tr
+        self.setWindowTitle(tr("End support"))
+        self.setAccessibleName(self.windowTitle())
+        self.closed_on = DateField(tr("Exit date"))
+        self.closed_on.set_date(today())
+        self.reason = EnumCombo(
+            ClosureReason, tr("Why support is ending"), empty=tr("Choose\u2026")
+        )
+        self.detail = QLineEdit()
+        self.detail.setAccessibleName(tr("More about the reason"))
+        self.summary = self._text(tr("Exit summary"))
+        self.achievements = self._text(tr("Achievements"))
+        self.supports = self._text(tr("Supports in place"))
+        self.rating = DataCombo(tr("Client's rating of the service"))
+        self.rating.set_items(
+            [(tr("Not given"), None)] + [(tr("{n} of 5").format(n=n), n) for n in (5, 4, 3, 2, 1)]
+        )
+        self.comments = self._text(tr("Client's comments"))
+        self.follow_up = DateField(tr("Follow-up contact date"))
+        self.follow_up.set_date(today() + timedelta(weeks=FOLLOW_UP_WEEKS))
+        self.error = label("", "error", wrap=True)
+        self.error.hide()
+        form = QFormLayout()
+        form.addRow(tr("Exit date"), self.closed_on)
+        form.addRow(tr("Reason"), self.reason)
+        form.addRow(tr("About the reason"), self.detail)
+        form.addRow(tr("Exit summary"), self.summary)
+        form.addRow(tr("Achievements"), self.achievements)
+        form.addRow(tr("Supports in place"), self.supports)
+        form.addRow(tr("Client's rating"), self.rating)
+        form.addRow(tr("Client's comments"), self.comments)
+        form.addRow(tr("Follow-up contact"), self.follow_up)
+        hint = label(
+            tr(
+                "A follow-up contact about six weeks after exit is good practice; it appears in "
+                "Tasks until you record it. Reopening later starts a new episode and keeps all "
+                "history."
+            ),
+            "muted",
+            wrap=True,
+        )
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        save = buttons.button(QDialogButtonBox.StandardButton.Save)
+        save.setText(tr("End support"))
+        save.setAccessibleName(tr("End support and close the case"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(tr("Cancel"))
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(hint)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.reason.currentIndexChanged.connect(self._sync_follow_up)
+        self.closed_on.textChanged.connect(self._sync_follow_up)
+        self.resize(640, 680)
+
+    @staticmethod
+    def _text(accessible: str) -> QPlainTextEdit:
+        edit = QPlainTextEdit()
+        edit.setAccessibleName(accessible)
+        edit.setFixedHeight(60)
+        return edit
+
+    def _sync_follow_up(self) -> None:
+        died = self.reason.value() is ClosureReason.DIED
+        self.follow_up.setEnabled(not died)
+        closed = self.closed_on.parsed()
+        if closed is not None and not self.follow_up.isModified():
+            self.follow_up.set_date(closed + timedelta(weeks=FOLLOW_UP_WEEKS))
+
+    def exit_input(self) -> ExitInput:
+        """The form as an :class:`ExitInput`."""
+        return ExitInput(
+            closed_on=self.closed_on.value() or None,
+            reason=self.reason.value(),
+            reason_detail=self.detail.text(),
+            exit_summary=self.summary.toPlainText(),
+            achievements=self.achievements.toPlainText(),
+            supports_in_place=self.supports.toPlainText(),
+            feedback_rating=self.rating.value(),
+            feedback_comments=self.comments.toPlainText(),
+            follow_up_on=self.follow_up.value() or None,
+        )
+
+    def save(self) -> None:
+        """Close the episode."""
+        data, cid, exits = self.exit_input(), self._client_id, self._ctx.services.exits
+        self._ctx.tasks.run(
+            lambda: exits.exit_client(cid, data),
+            guarded(self, self._on_saved),
+            guarded(self, self._on_error),
+            label="end support",
+        )
+
+    def _on_saved(self, record: EpisodeRecord) -> None:
+        self.exited.emit(record)
+        self.accept()
+
+    def _on_error(self, exc: BaseException) -> None:
+        if isinstance(exc, ValidationError):
+            self.error.setText("\n".join(exc.errors.values()))
+        else:
+            self.error.setText(describe_error(exc))
+        self.error.show()

@@ -1,0 +1,71 @@
+"""The SMART coach panel: one line per letter, met or not yet, with the domain's kind hints."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+
+from casedesk.domain.smart import SmartLetter, SmartReport
+from casedesk.ui.widgets.basics import Card, label, set_role
+
+_NAMES = {
+    SmartLetter.SPECIFIC: "Specific",
+    SmartLetter.MEASURABLE: "Measurable",
+    SmartLetter.ACHIEVABLE: "Achievable",
+    SmartLetter.RELEVANT: "Relevant",
+    SmartLetter.TIME_BOUND: "Time-bound",
+}
+
+
+class SmartPanel(Card):
+    """Shows a :class:`SmartReport`. Advice only: it never blocks saving."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent=parent)
+        self.setAccessibleName(self.tr("SMART coach"))
+        self.title = label(self.tr("SMART coach"), "heading")
+        self.body.addWidget(self.title)
+        self.body.addWidget(
+            label(
+                self.tr("Ideas to make the goal clearer. Nothing here stops you saving."),
+                "muted",
+                wrap=True,
+            )
+        )
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(6)
+        self.badges: dict[SmartLetter, QLabel] = {}
+        self.hints: dict[SmartLetter, QLabel] = {}
+        for row, letter in enumerate(SmartLetter):
+            badge = label(letter.value, "metric")
+            badge.setFixedWidth(28)
+            name = label(self.tr(_NAMES[letter]), "subheading")
+            hint = label("", "muted", wrap=True)
+            grid.addWidget(badge, row * 2, 0)
+            grid.addWidget(name, row * 2, 1)
+            grid.addWidget(hint, row * 2 + 1, 1)
+            self.badges[letter] = badge
+            self.hints[letter] = hint
+        grid.setColumnStretch(1, 1)
+        self.body.addLayout(grid)
+        self.body.addStretch(1)
+        self.report: SmartReport | None = None
+
+    def show_report(self, report: SmartReport) -> None:
+        """Show which letters are met and the hints for the others."""
+        self.report = report
+        for result in report.results:
+            badge, hint = self.badges[result.letter], self.hints[result.letter]
+            met = result.met
+            set_role(badge, "ok" if met else "notice")
+            badge.setText(f"{result.letter.value} \u2713" if met else result.letter.value)
+            badge.setAccessibleName(
+                self.tr("{name}: met").format(name=_NAMES[result.letter])
+                if met
+                else self.tr("{name}: not yet").format(name=_NAMES[result.letter])
+            )
+            hint.setText(self.tr("Met.") if met else " ".join(h.text for h in result.hints))
+            set_role(hint, "ok" if met else "muted")
+        self.title.setText(
+            self.tr("SMART coach \u2014 {count} of 5").format(count=report.met_count)
+        )
