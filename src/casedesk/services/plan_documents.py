@@ -368,13 +368,13 @@ class PlanDocumentService:
             client = session.get(Client, plan.client_id)
             assert client is not None
             current = plan_content_hash(self._document(session, version, plan, client))
-        return VersionRef(
-            plan.client_id,
-            plan.id,
-            version.id,
-            version.version_no,
-            content_hash in hashes or content_hash == current,
-        )
+            return VersionRef(
+                plan.client_id,
+                plan.id,
+                version.id,
+                version.version_no,
+                content_hash in hashes or content_hash == current,
+            )
 
     # ------------------------------------------------------------------ paper and listing
 
