@@ -1,0 +1,1 @@
+"""Assessments tab: strengths-based assessment form, distance-travelled charts, needs."""

@@ -1,0 +1,1 @@
+"""Risk screening: structured screen, overall level, review date and history."""
