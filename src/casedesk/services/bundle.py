@@ -18,7 +18,9 @@ from casedesk.services.intake import IntakeService
 from casedesk.services.needs import NeedService
 from casedesk.services.notes import NoteService
 from casedesk.services.people import PeopleService
+from casedesk.services.plan_documents import PlanDocumentService
 from casedesk.services.plans import PlanService
+from casedesk.services.profile import ProfileService
 from casedesk.services.referrals import ReferralService
 from casedesk.services.reviews import ReviewService
 from casedesk.services.risk import RiskService
@@ -52,6 +54,8 @@ class Services:
     needs: NeedService
     risk: RiskService
     sync: SyncService
+    documents: PlanDocumentService
+    profile: ProfileService
 
     @classmethod
     def for_vault(cls, vault: VaultService) -> Services:
@@ -79,4 +83,6 @@ class Services:
             needs=NeedService(db),
             risk=RiskService(db),
             sync=SyncService(db, vault.device_id),
+            documents=PlanDocumentService(db),
+            profile=ProfileService(db),
         )
