@@ -204,13 +204,17 @@ def _model_texts(model: Any) -> list[str]:
     while stack:
         parent = stack.pop()
         for row in range(model.rowCount(parent)):
-            for column in range(max(model.columnCount(parent), 1)):
+            try:
+                columns = max(model.columnCount(parent), 1)
+            except TypeError:  # list models keep columnCount private in PySide6
+                columns = 1
+            for column in range(columns):
                 index = model.index(row, column, parent)
                 for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
                     value = index.data(role)
                     if isinstance(value, str):
                         found.append(value)
-                if column == 0 and model.hasChildren(index):
+                if column == 0 and columns > 1 and model.rowCount(index) > 0:
                     stack.append(index)
     return found
 
