@@ -21,7 +21,7 @@ class RunningHub:
 
     @property
     def url(self) -> str:
-        return self.server.url
+        return str(self.server.url)
 
 
 def start_hub(db_url: str, settings: HubSettings | None = None) -> tuple[HubStore, BackgroundHub]:

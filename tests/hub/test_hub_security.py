@@ -12,13 +12,14 @@ from pathlib import Path
 import httpx
 import pytest
 from hub_helpers import Device, RunningHub, enroll_device
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import make_url
 
 from casedesk.hub.models import Blob, ChangeLog, OpResultRow
-from casedesk.sync.envelope import SyncKey, seal_row
-from casedesk.sync.http_client import HubClient, NotAuthorized
-from casedesk.sync.protocol import OpKind
+from casedesk.hub.store import DeviceIdentity, HubSettings, HubStore
+from casedesk.sync.envelope import EnvelopeIntegrityError, SyncKey, open_row, seal_row
+from casedesk.sync.http_client import HubClient, HubRejected, NotAuthorized
+from casedesk.sync.protocol import ErrorCode, OpKind
 
 CANARY = "CANARY-Zq7-ÅsaLindqvist-0441-555-0199"
 
@@ -187,3 +188,44 @@ def test_stale_cursor_from_other_hub_is_refused(hub: RunningHub, device: Device)
         assert client.pull(None, device.epoch).changes == []
 
     assert response.status_code == 400 and response.json()["error"] == "cursor_invalid"
+
+
+def test_tampered_and_swapped_ciphertext_in_hub_db_fails_to_open(
+    hub: RunningHub, device: Device
+) -> None:
+    device.push(*[device.op("client", f"row-{i}", payload={"n": i}) for i in range(4)])
+    with hub.store.engine.begin() as connection:
+        rows = {row.row_id: (row.server_seq, bytes(row.envelope)) for row in connection.execute(
+            select(ChangeLog.row_id, ChangeLog.server_seq, ChangeLog.envelope))}
+        flipped = bytearray(rows["row-0"][1])
+        flipped[-5] = ord("A") if flipped[-5] != ord("A") else ord("B")
+        updates = {rows["row-0"][0]: bytes(flipped),  # one bit-level edit
+                   rows["row-1"][0]: rows["row-2"][1],  # row-1 and row-2 swapped
+                   rows["row-2"][0]: rows["row-1"][1]}
+        for seq, envelope in updates.items():
+            connection.execute(update(ChangeLog).where(ChangeLog.server_seq == seq)
+                               .values(envelope=envelope))
+
+    opened, failed = {}, []
+    for change in device.client.pull(None, device.epoch).changes:
+        assert change.envelope is not None
+        try:
+            opened[change.row_id] = open_row(device.key, change.envelope, table=change.table,
+                                             row_id=change.row_id,
+                                             row_version=change.row_version)
+        except EnvelopeIntegrityError:
+            failed.append(change.row_id)
+
+    assert sorted(failed) == ["row-0", "row-1", "row-2"]
+    assert opened == {"row-3": {"n": 3}}  # the untouched row still syncs
+
+
+def test_expired_pairing_grant_is_refused(hub: RunningHub, device: Device) -> None:
+    impatient = HubStore(hub.store.engine, HubSettings(pairing_grant_ttl_ms=0))
+    grant = impatient.create_pairing_grant(
+        DeviceIdentity(device.account_id, device.device_id)).grant
+
+    with pytest.raises(HubRejected) as refused:
+        HubClient(hub.url).enroll(grant, "late-device")
+
+    assert refused.value.code is ErrorCode.ENROLLMENT_INVALID
