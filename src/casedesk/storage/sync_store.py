@@ -69,6 +69,11 @@ def _from_json(model: type[Synced], name: str, value: Any) -> Any:
     return value
 
 
+def value_from_json(table: str, name: str, value: Any) -> Any:
+    """A JSON payload value converted to what the column holds (dates, datetimes)."""
+    return _from_json(model_for(table), name, value)
+
+
 def apply_payload(
     session: Session,
     table: str,

@@ -1,0 +1,48 @@
+"""Chaos-suite fixtures: real hubs (SQLite and PostgreSQL) over loopback and real vault devices.
+
+The hub fixtures (``hub``, ``hub_url``, ``pg_database``, ``hub_log``...) are the hub tests' own,
+loaded from ``tests/hub/conftest.py`` so both suites exercise the same throw-away databases.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("CASEDESK_KDF", "test")
+
+_HERE = Path(__file__).resolve().parent
+for _path in (_HERE, _HERE.parent / "hub"):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+
+def _load_hub_conftest() -> object:
+    spec = importlib.util.spec_from_file_location(
+        "casedesk_hub_conftest", _HERE.parent / "hub" / "conftest.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_hub = _load_hub_conftest()
+pg_session_database = _hub.pg_session_database  # type: ignore[attr-defined]
+pg_database = _hub.pg_database  # type: ignore[attr-defined]
+hub_url = _hub.hub_url  # type: ignore[attr-defined]
+hub_log = _hub.hub_log  # type: ignore[attr-defined]
+hub_settings = _hub.hub_settings  # type: ignore[attr-defined]
+hub = _hub.hub  # type: ignore[attr-defined]
+
+import pytest  # noqa: E402
+from syncfix import Fleet  # noqa: E402
+
+
+@pytest.fixture
+def fleet(hub, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Devices of one account on the parametrised hub (call ``fleet.add()``)."""
+    with Fleet(hub, tmp_path) as made:
+        yield made
