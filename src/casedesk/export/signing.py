@@ -79,6 +79,9 @@ class GeneratedIdentity:
         fingerprint_sha256: SHA-256 of the DER certificate (hex), to record with signatures.
         subject_name: the certificate's common name.
         not_after: when the certificate expires (UTC).
+        certificate_der: the public certificate alone; keep it next to the bundle to pass as a
+            trust root to ``verify_plan_pdf`` without opening the PKCS#12 (which costs
+            100-300 ms: key decryption and RSA key checks).
     """
 
     pkcs12: bytes
@@ -86,6 +89,7 @@ class GeneratedIdentity:
     fingerprint_sha256: str
     subject_name: str
     not_after: datetime
+    certificate_der: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +191,7 @@ def generate_self_signed_identity(
         fingerprint_sha256=hashlib.sha256(der).hexdigest(),
         subject_name=name.strip(),
         not_after=certificate.not_valid_after_utc,
+        certificate_der=der,
     )
 
 

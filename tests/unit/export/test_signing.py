@@ -26,6 +26,7 @@ def test_generated_identity_loads_with_its_random_password(generated_identity):
     loaded = load_signing_identity(generated_identity.pkcs12, generated_identity.password)
     assert loaded.subject_name == "Sam Okafor"
     assert loaded.fingerprint_sha256 == generated_identity.fingerprint_sha256
+    assert loaded.certificate_der == generated_identity.certificate_der
 
 
 def test_each_generated_identity_is_new():
