@@ -54,7 +54,7 @@ class ReferralDialog(QDialog):
         self.setWindowTitle(tr("Change referral") if referral else tr("New referral"))
         self.setAccessibleName(self.windowTitle())
         self.service = DataCombo(tr("Service from the directory"))
-        self.service.set_items([(tr("Not in the directory"), None)] + list(directory))
+        self.service.set_items([(tr("Not in the directory"), None), *directory])
         self.agency = QLineEdit()
         self.agency.setAccessibleName(tr("Agency name"))
         self.agency.setPlaceholderText(tr("Type the agency's name if it is not in the directory"))
