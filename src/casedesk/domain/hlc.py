@@ -7,6 +7,7 @@ value is persisted so the clock never runs backwards across restarts or a clock 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,9 +59,16 @@ class HybridClock:
         self._last_wall = last.wall_ms if last else 0
         self._last_counter = last.counter if last else 0
         self._wall_clock = wall_clock or (lambda: time.time_ns() // 1_000_000)
+        # Local edits (the UI's database thread) and background sync (its own thread) share
+        # one clock: without the lock two threads could be issued the same timestamp.
+        self._lock = threading.Lock()
 
     def now(self) -> Hlc:
         """A timestamp for a local event, greater than every one issued or observed before."""
+        with self._lock:
+            return self._now()
+
+    def _now(self) -> Hlc:
         wall = self._wall_clock()
         if wall > self._last_wall:
             self._last_wall, self._last_counter = wall, 0
@@ -70,6 +78,10 @@ class HybridClock:
 
     def observe(self, remote: Hlc) -> Hlc:
         """Merge a timestamp received from another device, so later local edits sort after it."""
+        with self._lock:
+            return self._observe(remote)
+
+    def _observe(self, remote: Hlc) -> Hlc:
         wall = self._wall_clock()
         top = max(wall, self._last_wall, remote.wall_ms)
         if top == self._last_wall and top == remote.wall_ms:
