@@ -11,7 +11,6 @@ from PySide6.QtCore import (
 )
 
 from casedesk.domain.clients import name_key
-
 from casedesk.domain.directory_csv import DirectoryRow, RowProblem
 from casedesk.services.directory import ServiceView
 from casedesk.ui.widgets.client_table_model import Column, RowTableModel
@@ -80,7 +79,7 @@ class WordFilterProxy(QSortFilterProxyModel):
         self._words = [name_key(w) for w in text.split() if w.strip()]
         self.endFilterChange()
 
-    def filterAcceptsRow(  # noqa: N802 - Qt override
+    def filterAcceptsRow(
         self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
     ) -> bool:
         """Every word must appear somewhere in the entry."""
