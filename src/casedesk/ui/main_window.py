@@ -7,7 +7,6 @@ vault's lock state beyond "show this lock screen" and "show the workspace".
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +30,10 @@ from PySide6.QtWidgets import (
 
 from casedesk import __version__
 from casedesk.ui import messages
+from casedesk.ui.client_record.record_screen import ClientRecordScreen
+from casedesk.ui.clients.clients_screen import ClientsScreen
 from casedesk.ui.context import AppContext
+from casedesk.ui.directory import DirectoryScreen
 from casedesk.ui.home import HomeScreen
 from casedesk.ui.settings import SettingsScreen, UiPrefs
 from casedesk.ui.tasks_screen import TasksScreen
@@ -75,15 +77,6 @@ def page_specs() -> list[PageSpec]:
         PageSpec(DIRECTORY, _tr("Service directory"), "directory", "Ctrl+4"),
         PageSpec(SETTINGS, _tr("Settings"), "settings", "Ctrl+,"),
     ]
-
-
-def _optional(module: str, name: str) -> Callable[..., QWidget] | None:
-    """A screen class from a module that may not exist yet (built by another issue)."""
-    try:
-        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
-    except (ImportError, AttributeError) as exc:
-        log.info("screen %s.%s not available: %s", module, name, type(exc).__name__)
-        return None
 
 
 def placeholder(title: str, text: str) -> QWidget:
@@ -319,10 +312,9 @@ class MainWindow(QMainWindow):
         if key == SETTINGS:
             return SettingsScreen(ctx, self.prefs)
         if key == CLIENTS:
-            screen_cls = _optional("casedesk.ui.clients", "ClientsScreen")
-            if screen_cls is not None:
-                return screen_cls(ctx)
-            return placeholder(self.tr("Clients"), self.tr("The client list is not ready yet."))
+            return ClientsScreen(ctx)
+        if key == DIRECTORY:
+            return DirectoryScreen(ctx)
         return placeholder(
             self.tr("Service directory"),
             self.tr(
@@ -335,14 +327,10 @@ class MainWindow(QMainWindow):
         """Show a client's record (under Clients in the sidebar)."""
         if self.locked:
             return
-        record_cls = _optional("casedesk.ui.client_record", "ClientRecordScreen")
-        if record_cls is None:
-            messages.info(self.tr("Client records are not ready yet."))
-            return
         if self._client_id != client_id:
             self.host.dispose(RECORD)
         self._client_id = client_id
-        self.host.show_screen(RECORD, lambda: record_cls(self.ctx, client_id))
+        self.host.show_screen(RECORD, lambda: ClientRecordScreen(self.ctx, client_id))
         self._select_nav(CLIENTS)
 
     # ------------------------------------------------------------------ actions

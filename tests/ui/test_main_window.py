@@ -1,0 +1,198 @@
+"""The shell: navigation, menus and shortcuts, status bar; and one end-to-end run.
+
+End to end, through the real UI: create a vault (welcome flow) -> add a client (new client form)
+-> add a note (Notes tab) -> lock -> unlock -> the note is still there, and nothing identifying
+survived the lock.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QComboBox,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+)
+
+from casedesk.services.changes import Changes
+from casedesk.services.vault_service import VaultService
+from casedesk.ui.app import AppController
+from casedesk.ui.main_window import MainWindow
+from casedesk.ui.settings.prefs import UiPrefs
+from casedesk.ui.unlock.lock_screen import LockScreen
+from casedesk.ui.welcome import WelcomeDialog
+
+GOOD = "quiet river lantern 27"
+
+
+@pytest.fixture
+def window(qtbot, ctx) -> MainWindow:
+    widget = MainWindow(ctx, UiPrefs())
+    qtbot.addWidget(widget)
+    widget.show_page("home")
+    return widget
+
+
+def test_navigation_lists_every_area(window):
+    titles = [window.nav.item(i).text() for i in range(window.nav.count())]
+    assert titles == ["Home", "Clients", "Tasks", "Service directory", "Settings"]
+    window.nav.setCurrentRow(2)
+    assert window.current_key() == "tasks"
+    window.nav.setCurrentRow(3)
+    assert window.current_key() == "directory"
+
+
+def test_shortcuts_for_every_action(window):
+    shortcuts = {
+        window.new_client_action: "Ctrl+N",
+        window.find_action: "Ctrl+F",
+        window.lock_action: "Ctrl+L",
+        window.quit_action: "Ctrl+Q",
+        window.go_actions["settings"]: "Ctrl+,",
+        window.go_actions["home"]: "Ctrl+1",
+        window.go_actions["tasks"]: "Ctrl+3",
+    }
+    for action, keys in shortcuts.items():
+        assert action.shortcut().toString() == keys, action.text()
+    assert not window.help_action.shortcut().isEmpty()
+
+
+def test_status_bar_has_vault_sync_area_and_lock(window, vault_service):
+    assert vault_service.name in window.vault_label.text()
+    sync = window.statusBar().findChild(QLabel, "syncStatus")
+    assert sync is not None and sync.text() == "Sync not set up"
+    assert window.lock_button.accessibleName()
+    assert window.windowTitle() == f"casedesk — {vault_service.name}"
+
+
+def test_lock_button_and_menu_ask_for_a_lock(window, qtbot):
+    with qtbot.waitSignal(window.lock_requested, timeout=1000):
+        window.lock_button.click()
+    with qtbot.waitSignal(window.lock_requested, timeout=1000):
+        window.lock_action.trigger()
+
+
+def test_every_interactive_widget_has_an_accessible_name(window):
+    for key in ("home", "tasks", "settings", "directory"):
+        window.show_page(key)
+    kinds = (QLineEdit, QComboBox, QSpinBox, QAbstractItemView)
+    unnamed = []
+    def internal(widget) -> bool:  # Qt's own parts of a view (corner button, headers)
+        return widget.objectName().startswith("qt_") or isinstance(widget, QHeaderView)
+
+    for widget in window.findChildren(QAbstractButton):
+        if widget.isVisibleTo(window) and not (widget.accessibleName() or widget.text()):
+            unnamed.append(widget)
+    for kind in kinds:
+        for widget in window.findChildren(kind):
+            if widget.isVisibleTo(window) and not widget.accessibleName():
+                unnamed.append(widget)
+    unnamed = [w for w in unnamed if not internal(w)]
+    mine = [
+        w
+        for w in unnamed
+        if not any(
+            window.host.screen(k) is not None and window.host.screen(k).isAncestorOf(w)
+            for k in ("clients", "record")
+        )
+    ]
+    assert mine == [], [f"{type(w).__name__}#{w.objectName()}" for w in mine]
+
+
+def test_directory_page_builds(window):
+    page = window.show_page("directory")
+    assert window.current_key() == "directory"
+    texts = " ".join(label.text() for label in page.findChildren(QLabel))
+    assert "Service directory" in texts
+
+
+def test_find_and_new_client_go_to_the_clients_screen(window):
+    window.find_action.trigger()
+    assert window.current_key() == "clients"
+    window.new_client_action.trigger()
+    assert window.current_key() == "clients"
+
+
+def test_open_client_shows_the_record_under_clients(window, make_client):
+    client = make_client("Rowan", "Record")
+    window.ctx.hub.open_client.emit(client.id)
+    assert window.current_key() in {"record", "clients"}
+    assert window.nav.currentRow() == 1
+
+
+def test_show_locked_destroys_screens_and_disables_actions(window, ctx, task_runner):
+    from casedesk.ui.unlock import UnlockPanel
+
+    for key in ("home", "tasks", "settings"):
+        window.show_page(key)
+    window.show_locked(LockScreen(UnlockPanel(ctx.services.vault, task_runner)))
+    assert window.host.count() == 0
+    assert not window.lock_action.isEnabled()
+    assert window.quit_action.isEnabled()
+    assert window.windowTitle() == "casedesk — locked"
+
+
+def test_end_to_end_create_add_lock_unlock(
+    qtbot, tmp_path: Path, task_runner, dialogs, canary, leak_scan
+):
+    controller = AppController(
+        VaultService(tmp_path / "new-vault"), tasks=task_runner, dialogs=dialogs, prefs=UiPrefs()
+    )
+    welcome = controller.start()
+    assert isinstance(welcome, WelcomeDialog)
+    welcome.form.new_field.setText(GOOD)
+    welcome.form.confirm_field.setText(GOOD)
+    with qtbot.waitSignal(welcome.created, timeout=5000):
+        welcome.create_button.click()
+    groups = welcome.key_label.text().split("-")
+    welcome.key_next.click()
+    first, second = welcome.check_groups
+    welcome.group_fields[0].setText(groups[first - 1])
+    welcome.group_fields[1].setText(groups[second - 1])
+    with qtbot.waitSignal(controller.ready, timeout=5000):
+        welcome.finish_button.click()
+    window = controller.window
+    qtbot.addWidget(window)
+    # Add a client through the real new-client form (Ctrl+N) ...
+    window.new_client_action.trigger()
+    dialog = window.host.screen("clients").new_client_dialog
+    dialog.form.given_name.setText(canary)
+    dialog.form.family_name.setText("Example")
+    dialog.form.date_of_birth.setText("1990-03-04")
+    with qtbot.waitSignal(dialog.created, timeout=5000) as created:
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    client_id = created.args[0].id
+    # ... which opens the record; add a note in its Notes tab.
+    record = window.host.screen("record")
+    assert record is not None and record.client_id == client_id
+    record.notes.editor.body.setFocus()
+    qtbot.keyClicks(record.notes.editor.body, f"First visit with {canary}.")
+    qtbot.mouseClick(record.notes.editor.save_button, Qt.MouseButton.LeftButton)
+    assert controller.ctx.services.notes.list_notes(client_id)
+    controller.hub.announce(Changes.CLIENTS | Changes.NOTES)
+    window.show_page("tasks")
+    window.open_client(client_id)
+    window.show_page("home")
+    assert leak_scan(canary)
+
+    with qtbot.waitSignal(controller.locked, timeout=3000):
+        window.lock_action.trigger()
+    assert leak_scan(canary) == []
+    assert not controller.vault.is_unlocked
+
+    panel = window.outer.currentWidget().panel
+    panel.passphrase.setText(GOOD)
+    with qtbot.waitSignal(controller.ready, timeout=5000):
+        panel.submit()
+    notes = controller.ctx.services.notes.list_notes(client_id)
+    assert [n.body for n in notes] == [f"First visit with {canary}."]
+    assert window.current_key() == "home"
+    controller.quit()
+    assert not controller.vault.is_unlocked
