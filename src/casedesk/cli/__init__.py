@@ -25,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="casedesk",
         description="Offline-first, encrypted case management. With no command, starts the app.",
+        # No prefix matching: "--passphrase SECRET" must not be taken as "--passphrase-file".
+        allow_abbrev=False,
     )
     parser.add_argument("--version", action="version", version=f"casedesk {__version__}")
     parser.add_argument("--vault", metavar="DIR", help="vault directory (or CASEDESK_VAULT)")
