@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -119,7 +120,13 @@ def user_tables(conn: Any) -> list[str]:
 
 def private_env(base: Path, **extra: str) -> dict[str, str]:
     """An environment whose HOME, TMPDIR and XDG dirs are fresh directories under ``base``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CASEDESK_", "XDG_"))}
+    # Bytecode caching stays on (PYTHONDONTWRITEBYTECODE dropped): each CLI process would
+    # otherwise recompile every casedesk module it imports.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CASEDESK_", "XDG_")) and k != "PYTHONDONTWRITEBYTECODE"
+    }
     for name in ("home", "tmp", "xdg-data", "xdg-config", "xdg-cache", "xdg-state", "xdg-run"):
         (base / name).mkdir(parents=True, exist_ok=True, mode=0o700)
     env.update(
@@ -133,7 +140,6 @@ def private_env(base: Path, **extra: str) -> dict[str, str]:
         XDG_STATE_HOME=str(base / "xdg-state"),
         XDG_RUNTIME_DIR=str(base / "xdg-run"),
         CASEDESK_KDF="test",
-        PYTHONDONTWRITEBYTECODE="1",
     )
     env.update(extra)
     return env
@@ -176,3 +182,42 @@ def load_fixture_builder() -> ModuleType:
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+@dataclass
+class CliResult:
+    """What a CLI run returned (same attribute names as ``subprocess.CompletedProcess``)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+class InProcessCli:
+    """Run ``casedesk`` through :func:`casedesk.cli.main` in this process (fast; same code).
+
+    The environment is set per call with ``monkeypatch``; output is captured with ``capsys``.
+    Use :func:`run_cli` where a real process boundary matters (exit status, private TMPDIR).
+    """
+
+    def __init__(self, monkeypatch: Any, capsys: Any, env: Mapping[str, str]) -> None:
+        self.monkeypatch = monkeypatch
+        self.capsys = capsys
+        self.env = dict(env)
+
+    def __call__(self, *args: str, **env: str) -> CliResult:
+        from casedesk.cli import main
+
+        with self.monkeypatch.context() as patch:
+            for name in list(os.environ):
+                if name.startswith("CASEDESK_"):
+                    patch.delenv(name)
+            for name, value in {**self.env, **env}.items():
+                patch.setenv(name, value)
+            self.capsys.readouterr()
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse usage errors
+                code = exc.code if isinstance(exc.code, int) else 1
+            captured = self.capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
