@@ -164,3 +164,23 @@ def test_export_pdf_only_when_asked(tab, dialogs, tmp_path: Path):
     tab.form.export_button.click()
     assert dialogs.save_path.read_bytes().startswith(b"%PDF")
     assert dialogs.kinds()[-1] == "info"
+
+
+def test_record_screen_hands_a_need_to_the_plan(qtbot, ctx, services, client):
+    from casedesk.services.assessments import ReadingInput
+    from casedesk.ui.client_record.record_screen import ClientRecordScreen
+
+    draft = services.assessments.start(client.id, AssessmentStage.INITIAL)
+    result = services.assessments.finalise(
+        draft.id,
+        AssessmentInput(
+            AssessmentStage.INITIAL, draft.assessed_on, (ReadingInput("housing", 3, priority=True),)
+        ),
+    )
+    screen = ClientRecordScreen(ctx, client.id)
+    qtbot.addWidget(screen)
+    assert screen.assessments.needs.count() == 1
+    screen.assessments.needs.setCurrentRow(0)
+    screen.assessments.goal_button.click()
+    assert screen.tabs.currentWidget() is screen.slots["plan"]
+    assert result.need_ids

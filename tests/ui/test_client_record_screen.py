@@ -10,6 +10,7 @@ from casedesk.domain.consent import ConsentInput
 from casedesk.domain.enums import ConsentScope, ContactType, IntakeDecision
 from casedesk.services.intake import IntakeInput
 from casedesk.services.people import ProfessionalInput, SupportPersonInput
+from casedesk.ui.assessments.tab import AssessmentsTab
 from casedesk.ui.client_record.models import (
     ConsentModel,
     HistoryModel,
@@ -19,6 +20,7 @@ from casedesk.ui.client_record.models import (
     build_timeline,
 )
 from casedesk.ui.client_record.record_screen import ClientRecordScreen
+from casedesk.ui.risk.screen import RiskTab
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
@@ -75,9 +77,11 @@ def test_header_and_tabs(qtbot, ctx, full_client):
         "Plan",
         "Referrals",
         "Documents",
+        "Risk",
         "History",
     ]
-    assert "assessment" in screen.slots["assessments"].text
+    assert isinstance(screen.slots["assessments"], AssessmentsTab)
+    assert isinstance(screen.slots["risk"], RiskTab)
     assert screen.history.model.rowCount() >= 5
     assert screen.profile.support_model.rowCount() == 1
     assert screen.intake.source_type.currentText() == "GP"

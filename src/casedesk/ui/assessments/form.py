@@ -26,7 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from casedesk.domain.enums import AssessmentStage
-from casedesk.services.assessments import AssessmentInput, AssessmentView, FinaliseResult
+from casedesk.services.assessments import (
+    AssessmentInput,
+    AssessmentView,
+    FinaliseResult,
+    ReadingInput,
+)
 from casedesk.services.changes import Changes
 from casedesk.services.errors import ValidationError
 from casedesk.ui.assessments.domain_page import DomainPage
@@ -330,6 +335,20 @@ class AssessmentForm(QWidget):
         self.banner.setText(text)
         set_role(self.banner, role)
         self.banner.show()
+
+    def discard(self) -> None:
+        """Drop what is shown without saving (on lock)."""
+        self._timer.stop()
+        self.view = None
+        self._loading = True
+        try:
+            for page in self.pages:
+                page.set_reading(ReadingInput(page.domain.key))
+            if self.pages:
+                for edit in (self.carer_wellbeing, self.carer_needs, self.summary):
+                    edit.clear()
+        finally:
+            self._loading = False
 
     # ------------------------------------------------------------------ navigation
 

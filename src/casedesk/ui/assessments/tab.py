@@ -175,6 +175,15 @@ class AssessmentsTab(QWidget):
         if changes & (Changes.ASSESSMENTS | Changes.PLANS) and self.stack.currentIndex() == 0:
             self.reload()
 
+    def clear(self) -> None:
+        """Forget everything shown (on lock); reload to show it again."""
+        self.form.discard()
+        self.stack.setCurrentIndex(0)
+        self.rows = []
+        self.list.clear()
+        self.needs.clear()
+        self.distance.set_data(DistanceData((), ()))
+
     # ------------------------------------------------------------------ actions
 
     def start_new(self) -> None:

@@ -21,6 +21,7 @@ from casedesk.services.errors import NotFound
 from casedesk.services.intake import IntakeView
 from casedesk.services.notes import NoteView
 from casedesk.services.people import ProfessionalView, SupportPersonView
+from casedesk.ui.assessments.tab import AssessmentsTab
 from casedesk.ui.client_record.consent_tab import ConsentTab
 from casedesk.ui.client_record.header import ClientHeader
 from casedesk.ui.client_record.history_tab import HistoryTab
@@ -30,6 +31,8 @@ from casedesk.ui.client_record.placeholder import PlaceholderPanel
 from casedesk.ui.client_record.profile_tab import ProfileTab, profile_draft_key
 from casedesk.ui.context import AppContext
 from casedesk.ui.plan import PlanTab
+from casedesk.ui.referrals import ReferralsTab
+from casedesk.ui.risk.screen import RiskTab
 from casedesk.ui.widgets.basics import guarded
 
 # Tab slots later features fill: name -> (title, what fills it).
@@ -126,6 +129,13 @@ class ClientRecordScreen(QWidget):
         self.slots: dict[str, QWidget] = {}
         self._build()
         self.set_slot("plan", PlanTab(ctx, client_id))
+        self.assessments = AssessmentsTab(ctx, client_id)
+        self.set_slot("assessments", self.assessments)
+        self.risk = RiskTab(ctx, client_id)
+        self.add_tab(self.risk, self.tr("Risk"))
+        self.slots["risk"] = self.risk  # so clear() on lock empties it too
+        self.assessments.create_goal_requested.connect(self._goal_from_need)
+        self.set_slot("referrals", ReferralsTab(ctx, client_id))
         self._connect_signals()
         self.reload()
 
@@ -225,6 +235,13 @@ class ClientRecordScreen(QWidget):
             self.profile.offer_draft(data.profile_draft)
             self.notes.offer_draft(data.note_drafts)
         self.loaded.emit()
+
+    def _goal_from_need(self, need_id: str) -> None:
+        """The assessment's "Create goal from this need": open the plan's goal editor."""
+        plan = self.slots["plan"]
+        self.tabs.setCurrentWidget(plan)
+        if isinstance(plan, PlanTab):
+            plan.new_goal_from_need(need_id)
 
     def _on_load_error(self, exc: BaseException) -> None:
         if isinstance(exc, NotFound):

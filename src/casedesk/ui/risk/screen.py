@@ -287,6 +287,15 @@ class RiskTab(QWidget):
         else:
             self.start_new()
 
+    def clear(self) -> None:
+        """Forget everything shown (on lock); reload to show it again."""
+        self._timer.stop()
+        self.history = []
+        self.list.clear()
+        self.viewing = None
+        self._put(RiskInput(today()))
+        self._show_current(None)
+
     def _fill_history(self) -> None:
         tr = self.tr
         names = level_names(self)
