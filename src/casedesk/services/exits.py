@@ -91,10 +91,11 @@ def validate_exit(data: ExitInput, today: date) -> dict[str, object]:
     closed = check_date(v, "closed_on", data.closed_on, required=True)
     if closed is not None and closed > today:
         v.add("closed_on", "An exit can't be recorded in the future.")
-    if data.reason is None:
+    reason = ClosureReason(data.reason) if data.reason else None
+    if reason is None:
         v.add("reason", "Please choose why support is ending.")
     detail = check_text(v, "reason_detail", data.reason_detail, max_length=MAX_SHORT_TEXT)
-    if data.reason is ClosureReason.OTHER and not detail:
+    if reason is ClosureReason.OTHER and not detail:
         v.add("reason_detail", "Please say briefly why support is ending.")
     follow_up = check_date(v, "follow_up_on", data.follow_up_on)
     if follow_up is not None and closed is not None and follow_up < closed:
@@ -102,7 +103,7 @@ def validate_exit(data: ExitInput, today: date) -> dict[str, object]:
     check_range(v, "feedback_rating", data.feedback_rating, 1, 5)
     clean: dict[str, object] = {
         "closed_on": closed,
-        "closure_reason": data.reason,
+        "closure_reason": reason,
         "closure_detail": detail,
         "exit_summary": check_text(v, "exit_summary", data.exit_summary, max_length=MAX_LONG_TEXT),
         "achievements": check_text(v, "achievements", data.achievements, max_length=MAX_LONG_TEXT),
@@ -117,7 +118,7 @@ def validate_exit(data: ExitInput, today: date) -> dict[str, object]:
     v.raise_if_any()
     assert closed is not None
     # No follow-up after a death; otherwise six weeks on unless the worker chose a date.
-    if data.reason is ClosureReason.DIED:
+    if reason is ClosureReason.DIED:
         clean["follow_up_on"] = None
     else:
         clean["follow_up_on"] = follow_up or default_follow_up(closed)

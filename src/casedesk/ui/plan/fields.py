@@ -50,19 +50,23 @@ class EnumCombo(QComboBox):
     ) -> None:
         super().__init__(parent)
         self.setAccessibleName(accessible)
+        self._values: list[Enum | None] = []
         if empty is not None:
-            self.addItem(empty, None)
+            self.addItem(empty)
+            self._values.append(None)
         for value in values:
-            self.addItem(label_for(value), value)
+            self.addItem(label_for(value))
+            self._values.append(value)
 
     def value(self) -> Any:
-        """The chosen value (None for the empty choice)."""
-        return self.currentData()
+        """The chosen value, as its enum member (None for the empty choice)."""
+        index = self.currentIndex()
+        return self._values[index] if 0 <= index < len(self._values) else None
 
     def set_value(self, value: Any) -> None:
         """Select a value (the first item when it isn't listed)."""
-        index = self.findData(value)
-        self.setCurrentIndex(max(index, 0))
+        index = self._values.index(value) if value in self._values else 0
+        self.setCurrentIndex(index)
 
 
 class DataCombo(QComboBox):

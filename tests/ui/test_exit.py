@@ -1,0 +1,84 @@
+"""Exit: end support, follow-up becomes a task; reopen starts a new episode, history kept."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from casedesk.domain.clock import today
+from casedesk.domain.enums import ClientStatus, ClosureReason, PlanState
+from casedesk.domain.tasks import TaskKind
+from casedesk.services.goals import GoalInput
+from casedesk.ui.exit import ExitDialog
+from casedesk.ui.plan import PlanTab
+from casedesk.ui.tasks_screen.tasks_screen import TasksScreen
+
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
+
+
+@pytest.fixture
+def client_id(services, make_client):
+    cid = make_client("Mara", "Quill").id
+    plan = services.plans.start_plan(cid, on=today() - timedelta(days=40))
+    plan = services.goals.add_goal(plan.id, GoalInput("Keep my flat"))
+    services.plans.agree(plan.id, on=today() - timedelta(days=30))
+    return cid
+
+
+def test_exit_follow_up_task_and_reopen(qtbot, ctx, services, dialogs, client_id):
+    tab = PlanTab(ctx, client_id)
+    qtbot.addWidget(tab)
+    old_plan = tab.plan
+    tab.end_support()
+    dialog = tab.dialog
+    assert isinstance(dialog, ExitDialog)
+    assert dialog.follow_up.parsed() == today() + timedelta(weeks=6)
+    dialog.save()  # no reason chosen yet
+    assert dialog.error.isVisibleTo(dialog) and "why support is ending" in dialog.error.text()
+    dialog.reason.set_value(ClosureReason.GOALS_ACHIEVED)
+    dialog.achievements.setPlainText("Tenancy secure; back at work")
+    dialog.supports.setPlainText("Tenancy support line; GP")
+    dialog.rating.setCurrentIndex(dialog.rating.findData(5))
+    dialog.comments.setPlainText("Thank you")
+    dialog.follow_up.setText((today() + timedelta(days=3)).isoformat())
+    dialog.follow_up.setModified(True)
+    dialog.save()
+    assert dialog.result() == 1
+    assert services.clients.get_client(client_id).status is ClientStatus.CLOSED
+    assert tab.plan.state is PlanState.CLOSED
+    assert tab.reopen_button.isVisibleTo(tab) and not tab.exit_button.isVisibleTo(tab)
+    assert "Follow-up contact due" in tab.episode_line.text()
+
+    tasks_screen = TasksScreen(ctx)
+    qtbot.addWidget(tasks_screen)
+    tasks_screen.reload()
+    mine = [t for t in tasks_screen._all if t.client_id == client_id]
+    assert [t.kind for t in mine] == [TaskKind.EXIT_FOLLOW_UP]
+
+    tab.reopen()
+    assert services.clients.get_client(client_id).status is ClientStatus.ACTIVE
+    assert tab.plan is None and tab.start_button.isVisibleTo(tab)
+    episodes = services.exits.episodes(client_id)
+    assert len(episodes) == 2 and episodes[0].is_open
+    assert episodes[1].achievements == "Tenancy secure; back at work"
+    assert episodes[1].feedback_rating == 5
+    assert services.plans.get_plan(old_plan.id).current_version == 1  # history kept
+    assert services.plans.verify_version(old_plan.id, 1)
+    tab.start_plan()
+    assert tab.plan is not None and tab.plan.id != old_plan.id
+
+
+def test_follow_up_made_clears_the_task(qtbot, ctx, services, client_id):
+    tab = PlanTab(ctx, client_id)
+    qtbot.addWidget(tab)
+    tab.end_support()
+    dialog = tab.dialog
+    dialog.reason.set_value(ClosureReason.MOVED_AWAY)
+    dialog.follow_up.setText(today().isoformat())
+    dialog.follow_up.setModified(True)
+    dialog.save()
+    assert tab.follow_up_button.isVisibleTo(tab)
+    tab.follow_up_made()
+    assert not tab.follow_up_button.isVisibleTo(tab)
+    assert not [t for t in services.tasks.due_tasks() if t.client_id == client_id]
