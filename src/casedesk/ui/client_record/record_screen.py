@@ -30,6 +30,7 @@ from casedesk.ui.client_record.notes_tab import NOTE_DRAFT_MODES, NotesTab, note
 from casedesk.ui.client_record.placeholder import PlaceholderPanel
 from casedesk.ui.client_record.profile_tab import ProfileTab, profile_draft_key
 from casedesk.ui.context import AppContext
+from casedesk.ui.documents.documents_tab import DocumentsTab
 from casedesk.ui.plan import PlanTab
 from casedesk.ui.referrals import ReferralsTab
 from casedesk.ui.risk.screen import RiskTab
@@ -136,6 +137,7 @@ class ClientRecordScreen(QWidget):
         self.slots["risk"] = self.risk  # so clear() on lock empties it too
         self.assessments.create_goal_requested.connect(self._goal_from_need)
         self.set_slot("referrals", ReferralsTab(ctx, client_id))
+        self.set_slot("documents", DocumentsTab(ctx, client_id))
         self._connect_signals()
         self.reload()
 

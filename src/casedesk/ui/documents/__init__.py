@@ -1,0 +1,1 @@
+"""Plan documents on the client record: sign, preview, print, verify, wet ink."""

@@ -1,0 +1,160 @@
+"""Sign a plan on screen, the client and the case manager drawing their signatures.
+
+The PDF is built with the drawings in their boxes, then signed digitally as the case manager,
+so the digital signature covers the drawings.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casedesk.domain.documents import PaperSize, SignatureRole
+from casedesk.services.plan_documents import ExportedPlan, ExportRequest
+from casedesk.ui.context import AppContext
+from casedesk.ui.documents.signature_pad import SignaturePad
+from casedesk.ui.widgets.basics import Card, button, guarded, label
+
+
+class SignerPanel(Card):
+    """One signer: name, pad, undo and clear."""
+
+    def __init__(self, heading: str, role_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(heading, parent)
+        self.name = QLineEdit()
+        self.name.setPlaceholderText(self.tr("Name as it should appear"))
+        self.name.setAccessibleName(self.tr("%s's name") % role_name)
+        self.pad = SignaturePad(self.tr("%s's signature pad") % role_name)
+        self.undo = button(self.tr("Undo"), self.tr("Undo the last stroke of %s") % role_name)
+        self.clear = button(self.tr("Clear"), self.tr("Clear the signature of %s") % role_name)
+        self.undo.clicked.connect(self.pad.undo)
+        self.clear.clicked.connect(self.pad.clear)
+        tools = QHBoxLayout()
+        tools.addWidget(self.name, 1)
+        tools.addWidget(self.undo)
+        tools.addWidget(self.clear)
+        self.body.addLayout(tools)
+        self.body.addWidget(self.pad)
+
+
+class SignPlanDialog(QDialog):
+    """Collect both signatures and produce the signed client copy.
+
+    Signals:
+        signed(ExportedPlan): the signed PDF was built and stored in the vault.
+    """
+
+    signed = Signal(object)
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        client_id: str,
+        client_name: str,
+        version_no: int,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._client_id = client_id
+        self._version_no = version_no
+        self.setWindowTitle(self.tr("Sign plan version %d") % version_no)
+        self.client = SignerPanel(self.tr("Client"), self.tr("the client"))
+        self.client.name.setText(client_name)
+        self.worker = SignerPanel(self.tr("Case manager"), self.tr("the case manager"))
+        self.large_print = QCheckBox(self.tr("Large print (14 pt)"))
+        self.large_print.setAccessibleName(self.tr("Large print"))
+        self.paper = QComboBox()
+        self.paper.setAccessibleName(self.tr("Paper size"))
+        self.paper.addItem(self.tr("A4"), PaperSize.A4)
+        self.paper.addItem(self.tr("US Letter"), PaperSize.LETTER)
+        self.message = label("", "error", wrap=True)
+        self.message.hide()
+        self.sign_button = button(
+            self.tr("Sign and save"), self.tr("Sign the plan and keep it"), primary=True
+        )
+        self.cancel_button = button(self.tr("Cancel"), self.tr("Cancel signing"))
+        self.sign_button.clicked.connect(self.sign)
+        self.cancel_button.clicked.connect(self.reject)
+        self._layout()
+
+    def _layout(self) -> None:
+        intro = label(
+            self.tr(
+                "Read the plan through together first. Each of you signs in your own box; the "
+                "drawings are placed on the plan, which is then signed digitally so any later "
+                "change shows."
+            ),
+            "muted",
+            wrap=True,
+        )
+        pads = QGridLayout()
+        pads.addWidget(self.client, 0, 0)
+        pads.addWidget(self.worker, 0, 1)
+        options = QHBoxLayout()
+        options.addWidget(self.large_print)
+        options.addWidget(label(self.tr("Paper"), "muted"))
+        options.addWidget(self.paper)
+        options.addStretch(1)
+        options.addWidget(self.cancel_button)
+        options.addWidget(self.sign_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(pads)
+        layout.addWidget(self.message)
+        layout.addLayout(options)
+
+    def request(self) -> ExportRequest:
+        """What will be signed, from the form."""
+        drawn = {
+            SignatureRole.CLIENT: self.client.pad.to_png(),
+            SignatureRole.CASE_MANAGER: self.worker.pad.to_png(),
+        }
+        return ExportRequest(
+            client_id=self._client_id,
+            version_no=self._version_no,
+            large_print=self.large_print.isChecked(),
+            paper=PaperSize(self.paper.currentData()),
+            sign=True,
+            drawn_signatures={role: png for role, png in drawn.items() if png},
+            signer_names={
+                SignatureRole.CLIENT: self.client.name.text().strip(),
+                SignatureRole.CASE_MANAGER: self.worker.name.text().strip(),
+            },
+        )
+
+    def sign(self) -> None:
+        """Check both have signed, then build, sign and store off the GUI thread."""
+        if self.client.pad.is_empty or self.worker.pad.is_empty:
+            self._show(self.tr("Both the client and the case manager need to sign."))
+            return
+        request = self.request()
+        self.sign_button.setEnabled(False)
+        self._show("")
+        self._ctx.tasks.run(
+            lambda: self._ctx.services.documents.export(request),
+            guarded(self, self._on_signed),
+            guarded(self, self._on_error),
+            label="sign plan",
+        )
+
+    def _on_signed(self, exported: ExportedPlan) -> None:
+        self.signed.emit(exported)
+        self.accept()
+
+    def _on_error(self, exc: BaseException) -> None:
+        self.sign_button.setEnabled(True)
+        self._show(str(exc) or self.tr("The plan could not be signed."))
+
+    def _show(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
