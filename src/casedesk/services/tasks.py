@@ -8,10 +8,12 @@ There is no per-client query, so the cost grows with rows read, not round trips.
 
 from __future__ import annotations
 
+import gc
 import heapq
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from operator import itemgetter
@@ -182,19 +184,18 @@ class TaskService:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._cache: tuple[tuple[Any, ...], _Caseload, list[Task]] | None = None
 
     def due_tasks(self, today: date | None = None, days: int = UPCOMING_DAYS) -> list[Task]:
         """Every task overdue or due within ``days`` days, sorted by due date then client."""
         today = today or local_today()
-        horizon = today + timedelta(days=days)
-        return self._derive(self._read(horizon), today, horizon)
+        return list(self._computed(today, today + timedelta(days=days))[1])
 
     def home_summary(self, today: date | None = None, recent: int = 8) -> HomeSummary:
         """Tasks for the coming week, caseload figures and recently seen clients."""
         today = today or local_today()
-        horizon = today + timedelta(days=UPCOMING_DAYS)
-        caseload = self._read(horizon)
-        tasks = self._derive(caseload, today, horizon)
+        caseload, tasks = self._computed(today, today + timedelta(days=UPCOMING_DAYS))
+        tasks = list(tasks)
         counts = dict.fromkeys((Bucket.OVERDUE, Bucket.TODAY, Bucket.NEXT_7_DAYS), 0)
         for task in tasks:
             counts[bucket(task, today)] += 1
@@ -214,26 +215,50 @@ class TaskService:
 
     def caseload(self) -> CaseloadFigures:
         """Caseload counts by intensity and risk (active clients only)."""
-        return caseload_figures(self._read(local_today()).clients)
+        today = local_today()
+        return caseload_figures(
+            self._computed(today, today + timedelta(days=UPCOMING_DAYS))[0].clients
+        )
 
     # ------------------------------------------------------------------ reading
 
     @staticmethod
     def _derive(caseload: _Caseload, today: date, horizon: date) -> list[Task]:
         tasks: list[Task] = []
-        for facts in caseload.facts:
-            tasks += derive_tasks(facts, today, horizon=horizon)
-        return sort_tasks(tasks)
+        with _gc_paused():
+            for facts in caseload.facts:
+                tasks += derive_tasks(facts, today, horizon=horizon)
+            return sort_tasks(tasks)
 
-    def _read(self, horizon: date) -> _Caseload:
+    def _computed(self, today: date, horizon: date) -> tuple[_Caseload, list[Task]]:
+        """The caseload and its tasks, recomputed only when the database changed.
+
+        The change stamp is SQLite's ``data_version`` (commits by other connections) plus
+        this connection's ``total_changes`` (our own writes), so a revisit of Home or Tasks
+        with nothing changed costs one tiny query.
+        """
+        with self._db.read() as session:
+            # The plain DB-API connection: these rows are read-only tuples, and SQLAlchemy's
+            # per-row result processing would cost more than the queries themselves.
+            raw = session.connection().connection.driver_connection
+            assert raw is not None
+            stamp = (id(raw), raw.execute("PRAGMA data_version").fetchone()[0], raw.total_changes)
+            key = (stamp, today, horizon)
+            if self._cache is not None and self._cache[0] == key:
+                return self._cache[1], self._cache[2]
+            caseload = self._read(raw, horizon)
+        tasks = self._derive(caseload, today, horizon)
+        self._cache = (key, caseload, tasks)
+        return caseload, tasks
+
+    def _read(self, raw: Any, horizon: date) -> _Caseload:
         """Read the caseload with a fixed set of queries (rows due after ``horizon`` skipped)."""
         day = _Dates()
         until = horizon.isoformat()
-        with self._db.read() as session:
-            conn = session.connection()
+        with _gc_paused():
 
             def fetch(sql: str, *params: Any) -> list[Any]:
-                return list(conn.exec_driver_sql(sql, params).fetchall())
+                return list(raw.execute(sql, params).fetchall())
 
             rows = fetch(_CLIENTS_SQL)
             risk = {
@@ -329,6 +354,22 @@ def _assemble(
         names,
         {cid: r[0] for cid, r in risk.items()},
     )
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many small acyclic objects.
+
+    A 5,000-client caseload makes tens of thousands of tuples; without this the collector
+    runs repeatedly over all of them for nothing (none of them form cycles).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _group(pairs: Iterable[tuple[str, T]]) -> dict[str, tuple[T, ...]]:
