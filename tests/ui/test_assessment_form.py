@@ -184,3 +184,41 @@ def test_record_screen_hands_a_need_to_the_plan(qtbot, ctx, services, client):
     screen.assessments.goal_button.click()
     assert screen.tabs.currentWidget() is screen.slots["plan"]
     assert result.need_ids
+
+
+def test_copy_rename_and_add_life_areas(qtbot, tab, services, client):
+    dialog = tab.manage_areas()
+    qtbot.addWidget(dialog)
+    assert dialog.set_list.count() == 1
+    assert not dialog.rename_button.isEnabled()  # the built-in set is never edited
+    dialog.copy_name.setText("Rural outreach areas")
+    dialog.copy_button.click()
+    assert dialog.set_list.count() == 2
+    assert dialog.current.domain_set.key == "rural-outreach-areas"
+    assert dialog.rename_button.isEnabled()
+    row = next(
+        i for i in range(dialog.area_list.count()) if dialog.area_list.item(i).text() == "Housing"
+    )
+    dialog.area_list.setCurrentRow(row)
+    dialog.rename_to.setText("Home and shelter")
+    dialog.rename_button.click()
+    assert dialog.current.domain_set.version == 2
+    dialog.add_name.setText("Transport and distance")
+    dialog.add_description.setText("Getting to town, appointments and shops")
+    dialog.add_button.click()
+    latest = dialog.current.domain_set
+    assert latest.version == 3
+    assert latest.domains[-1].name == "Transport and distance"
+    assert "v3" in dialog.message.text()
+    # The tab offers the copy for new assessments; an assessment uses its version.
+    index = tab.domain_set.findData(dialog.current.id)
+    assert index >= 0
+    tab.domain_set.setCurrentIndex(index)
+    _start(tab)
+    names = [p.domain.name for p in tab.form.pages]
+    assert "Home and shelter" in names
+    assert names[-1] == "Transport and distance"
+    # An empty name is explained, not saved.
+    dialog.add_name.setText("")
+    dialog.add_button.click()
+    assert "name" in dialog.message.text()

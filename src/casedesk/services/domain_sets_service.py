@@ -7,7 +7,9 @@ on first use (idempotently); a user's changes always make a new version of their
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+import unicodedata
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,8 @@ from sqlalchemy.orm import Session
 from casedesk.domain.domain_sets import (
     Domain,
     DomainSet,
+    Prompts,
+    ScaleBand,
     add_domain,
     builtin_domain_sets,
     copy_domain_set,
@@ -59,6 +63,42 @@ def stored_from_row(row: DomainSetRecord) -> StoredDomainSet:
     """Parse a stored row (validated again: the vault may have been synced from elsewhere)."""
     parsed = domain_set_from_data(row.definition, f"domain set {row.key} v{row.version}")
     return StoredDomainSet(row.id, bool(row.builtin), parsed)
+
+
+def slug(text: str, taken: Collection[str] = ()) -> str:
+    """A key made from a name (``"Pets and animals"`` -> ``"pets-and-animals"``), unique."""
+    base = re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", text).lower()).strip("-")
+    base = (base or "area")[:50].strip("-")
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}-{n}", n + 1
+    return key
+
+
+def new_domain(name: str, description: str, taken_keys: Collection[str] = ()) -> Domain:
+    """A user-made domain with a plain 1-10 scale and general strengths-based prompts."""
+    subject = name.strip()
+    return Domain(
+        key=slug(subject, taken_keys),
+        name=subject,
+        description=description.strip() or subject,
+        sdoh_category=None,
+        scale=(
+            ScaleBand(1, 2, "Needs urgent help"),
+            ScaleBand(3, 4, "Struggling"),
+            ScaleBand(5, 6, "Getting by, with problems"),
+            ScaleBand(7, 8, "Mostly going well"),
+            ScaleBand(9, 10, "Going well on my own terms"),
+        ),
+        prompts=Prompts(
+            going_well=f"What is going well with {subject.lower()} at the moment?",
+            exceptions="When has this been a bit better? What was different then?",
+            scaling=(
+                "On a scale of 1 to 10, where are you now? What would one point higher look like?"
+            ),
+            miracle="If you woke up tomorrow and this was sorted, what would you notice first?",
+        ),
+    )
 
 
 class DomainSetService:

@@ -79,3 +79,21 @@ def test_old_assessment_keeps_the_version_it_used(services):
     again = services.assessments.get(started.id)
     assert again.domain_set.id == mine.id
     assert again.domain_set.domain_set.domain("housing").name != "Home"
+
+
+def test_slug_and_new_domain_make_valid_unique_keys(services):
+    from casedesk.services.domain_sets_service import new_domain, slug
+
+    assert slug("Pets & animals!") == "pets-animals"
+    assert slug("Housing", {"housing"}) == "housing-2"
+    assert slug("   ") == "area"
+    core = services.domain_sets.default_set()
+    mine = services.domain_sets.copy_set(core.id, "my-set", "My areas")
+    domain = new_domain("Housing", "", mine.domain_set.domain_keys())
+    assert domain.key == "housing-2"
+    with pytest.raises(DomainSetError):  # same name as an existing area
+        services.domain_sets.add_domain(mine.id, domain)
+    ok = new_domain("Transport", "Getting places", mine.domain_set.domain_keys())
+    assert services.domain_sets.add_domain(mine.id, ok).domain_set.domain("transport").name == (
+        "Transport"
+    )

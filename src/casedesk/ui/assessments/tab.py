@@ -19,8 +19,10 @@ from PySide6.QtWidgets import (
 from casedesk.domain.enums import AssessmentStage
 from casedesk.services.assessments import AssessmentRow, AssessmentView, DistanceData
 from casedesk.services.changes import Changes
+from casedesk.services.domain_sets_service import StoredDomainSet
 from casedesk.services.needs import NeedView
 from casedesk.ui.assessments.charts import DistancePanel
+from casedesk.ui.assessments.domain_sets_dialog import DomainSetsDialog
 from casedesk.ui.assessments.form import AssessmentForm, stage_names
 from casedesk.ui.context import AppContext
 from casedesk.ui.widgets.basics import Card, button, guarded, label
@@ -34,6 +36,7 @@ class _Overview:
     rows: list[AssessmentRow]
     distance: DistanceData
     needs: list[NeedView]
+    sets: list[StoredDomainSet]
 
 
 class AssessmentsTab(QWidget):
@@ -100,6 +103,13 @@ class AssessmentsTab(QWidget):
         new_row.addWidget(self.new_stage)
         new_row.addWidget(self.new_button, 1)
         card.body.addLayout(new_row)
+        self.domain_set = QComboBox()
+        self.domain_set.setAccessibleName(tr("Set of life areas for the new assessment"))
+        self.areas_button = button(
+            tr("Manage life areas…"), tr("Manage sets of life areas"), link=True
+        )
+        self.areas_button.clicked.connect(self.manage_areas)
+        card.body.addWidget(self.domain_set)
         self.list = QListWidget()
         self.list.setObjectName("plainList")
         self.list.setAccessibleName(tr("Assessments, newest first"))
@@ -108,6 +118,7 @@ class AssessmentsTab(QWidget):
         card.body.addWidget(self.list, 1)
         self.empty = label(tr("No assessments yet."), "muted")
         card.body.addWidget(self.empty)
+        card.body.addWidget(self.areas_button)
         return card
 
     def _needs_card(self) -> Card:
@@ -138,6 +149,7 @@ class AssessmentsTab(QWidget):
                 services.assessments.list_for_client(client_id),
                 services.assessments.distance(client_id),
                 services.needs.list_for_client(client_id, open_only=True),
+                services.domain_sets.latest_versions(),
             )
 
         self._ctx.tasks.run(read, guarded(self, self._show), label="load assessments")
@@ -158,6 +170,16 @@ class AssessmentsTab(QWidget):
             item.setData(_ID, need.id)
             self.needs.addItem(item)
         self.goal_button.setEnabled(False)
+        self._show_sets(overview.sets)
+
+    def _show_sets(self, sets: list[StoredDomainSet]) -> None:
+        chosen = self.domain_set.currentData()
+        self.domain_set.clear()
+        for stored in sets:
+            self.domain_set.addItem(stored.label, stored.id)
+        index = self.domain_set.findData(chosen)
+        self.domain_set.setCurrentIndex(max(index, 0))
+        self.domain_set.setEnabled(len(sets) > 1)
 
     def _row_text(self, row: AssessmentRow, names: dict[AssessmentStage, str]) -> str:
         tr = self.tr
@@ -189,13 +211,21 @@ class AssessmentsTab(QWidget):
     def start_new(self) -> None:
         """Start a draft of the chosen stage and open it."""
         stage = AssessmentStage(self.new_stage.currentData())
+        set_id = self.domain_set.currentData()
         service, client_id = self._ctx.services.assessments, self.client_id
         self._ctx.tasks.run(
-            lambda: service.start(client_id, stage),
+            lambda: service.start(client_id, stage, domain_set_id=set_id),
             guarded(self, self._open_view),
             guarded(self, self._failed),
             label="start assessment",
         )
+
+    def manage_areas(self) -> DomainSetsDialog:
+        """Open the life-areas dialog (copy a set, rename or add areas)."""
+        dialog = DomainSetsDialog(self._ctx, self)
+        dialog.sets_changed.connect(self.reload)
+        dialog.open()
+        return dialog
 
     def open_assessment(self, assessment_id: str) -> None:
         """Open one assessment in the form."""
