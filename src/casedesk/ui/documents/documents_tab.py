@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from casedesk.domain.enums import DocumentKind
-from casedesk.export.verify import VerificationResult
+from casedesk.export.verify import VerificationResult, VerificationStatus
 from casedesk.services.changes import Changes
 from casedesk.services.plan_documents import DocumentRow, ExportedPlan, ExportRequest, VersionRef
 from casedesk.ui.context import AppContext
@@ -96,7 +96,10 @@ class DocumentsTab(QWidget):
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
         left_aligned_headers(self.table)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        for column, width in enumerate((80, 260, 170, 150, 80)):
+            header.resizeSection(column, width)
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         self.status = label("", "muted", wrap=True)
         self._build_actions()
         self._layout()
@@ -213,9 +216,7 @@ class DocumentsTab(QWidget):
         except Exception as exc:  # NotFound: no agreed plan yet
             self._say(str(exc), "notice")
             return None
-        dialog = SignPlanDialog(
-            self._ctx, self.client_id, document.client_display_name, document.version_number, self
-        )
+        dialog = SignPlanDialog(self._ctx, self.client_id, document, self)
         dialog.signed.connect(self._on_exported)
         dialog.open()
         return dialog
@@ -255,7 +256,13 @@ class DocumentsTab(QWidget):
         )
 
     def _on_verified(self, result: VerificationResult) -> None:
-        self._say(result.reason, "ok" if result.ok else "error")
+        if result.ok:
+            role = "ok"
+        elif result.status is VerificationStatus.NOT_SIGNED:
+            role = "notice"  # an unsigned copy is not a fault, just not proof of anything
+        else:
+            role = "error"
+        self._say(result.reason, role)
 
     def save_selected(self) -> None:
         """Save a plaintext copy where the user chooses (an explicit export)."""

@@ -18,11 +18,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casedesk.domain.documents import PaperSize, SignatureRole
+from casedesk.domain.documents import PaperSize, PlanDocument, SignatureRole
+from casedesk.export.content_hash import plan_content_hash, short_hash
 from casedesk.services.plan_documents import ExportedPlan, ExportRequest
 from casedesk.ui.context import AppContext
 from casedesk.ui.documents.signature_pad import SignaturePad
 from casedesk.ui.widgets.basics import Card, button, guarded, label
+
+
+def _summary(document: PlanDocument) -> str:
+    """What exactly is being signed: version, date, goals and the printed hash."""
+    agreed = document.agreed_on.strftime("%d %b %Y") if document.agreed_on else "not yet agreed"
+    goals = len(document.goals)
+    digest = short_hash(plan_content_hash(document))
+    return (
+        f"Plan version {document.version_number} for {document.client_display_name}, agreed "
+        f"{agreed}: {goals} goal{'s' if goals != 1 else ''}. Printed code {digest}."
+    )
 
 
 class SignerPanel(Card):
@@ -59,18 +71,19 @@ class SignPlanDialog(QDialog):
         self,
         ctx: AppContext,
         client_id: str,
-        client_name: str,
-        version_no: int,
+        document: PlanDocument,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self._client_id = client_id
-        self._version_no = version_no
-        self.setWindowTitle(self.tr("Sign plan version %d") % version_no)
+        self._version_no = document.version_number
+        self.setWindowTitle(self.tr("Sign plan version %d") % document.version_number)
+        self.summary = label(_summary(document), "subheading", wrap=True)
         self.client = SignerPanel(self.tr("Client"), self.tr("the client"))
-        self.client.name.setText(client_name)
+        self.client.name.setText(document.client_display_name)
         self.worker = SignerPanel(self.tr("Case manager"), self.tr("the case manager"))
+        self.worker.name.setText(document.case_manager.name)
         self.large_print = QCheckBox(self.tr("Large print (14 pt)"))
         self.large_print.setAccessibleName(self.tr("Large print"))
         self.paper = QComboBox()
@@ -108,9 +121,11 @@ class SignPlanDialog(QDialog):
         options.addWidget(self.cancel_button)
         options.addWidget(self.sign_button)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
         layout.addWidget(intro)
         layout.addLayout(pads)
         layout.addWidget(self.message)
+        layout.addStretch(1)
         layout.addLayout(options)
 
     def request(self) -> ExportRequest:
