@@ -196,3 +196,26 @@ def test_end_to_end_create_add_lock_unlock(
     assert window.current_key() == "home"
     controller.quit()
     assert not controller.vault.is_unlocked
+
+
+def test_run_gui_starts_on_the_welcome_flow_and_quits(qapp, tmp_path, monkeypatch):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from casedesk.ui import app as app_module
+
+    monkeypatch.setattr(app_module, "harden_process", lambda: None)  # tested in test_lock
+    seen: list[str] = []
+
+    def leave() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, WelcomeDialog) and widget.isVisible():
+                seen.append(widget.windowTitle())
+                widget.reject()
+                return
+        QTimer.singleShot(20, leave)
+
+    QTimer.singleShot(0, leave)
+    assert app_module.run_gui(tmp_path / "vault") == 0
+    assert seen == ["Welcome to casedesk"]
+    assert not (tmp_path / "vault").exists()

@@ -144,3 +144,28 @@ def test_quit_leaves_without_creating(welcome, new_vault, qtbot):
     with qtbot.waitSignal(welcome.rejected, timeout=1000):
         welcome.quit_button.click()
     assert not new_vault.exists()
+
+
+def test_demo_setup_creates_and_fills_a_vault(qtbot, tmp_path, task_runner):
+    from casedesk.ui.welcome import DemoSetupDialog
+    from casedesk.ui.welcome.demo_setup import DEMO_PASSPHRASE
+
+    vault = VaultService(tmp_path / "demo-vault")
+    dialog = DemoSetupDialog(vault, task_runner, clients=3)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.accepted, timeout=20000):
+        dialog.start()
+    assert vault.is_unlocked
+    vault.lock()
+    vault.unlock(DEMO_PASSPHRASE)
+    vault.lock()
+
+
+def test_demo_setup_failure_is_shown(qtbot, tmp_path, task_runner, vault_service):
+    from casedesk.ui.welcome import DemoSetupDialog
+
+    dialog = DemoSetupDialog(VaultService(vault_service.path), task_runner, clients=1)
+    qtbot.addWidget(dialog)
+    dialog.start()  # a vault already exists there: refused, nothing overwritten
+    assert not dialog.error.isHidden()
+    assert "untouched" in dialog.error.text()
