@@ -222,3 +222,16 @@ def test_copy_rename_and_add_life_areas(qtbot, tab, services, client):
     dialog.add_name.setText("")
     dialog.add_button.click()
     assert "name" in dialog.message.text()
+
+
+def test_pending_edits_are_saved_before_a_lock(tab, services):
+    assessment_id = _start(tab)
+    _fill_housing(tab, strengths="Saved before the lock")
+    tab.save_draft_now()
+    assert not tab.form.save_pending
+    assert services.assessments.get(assessment_id).reading("housing").strengths == (
+        "Saved before the lock"
+    )
+    tab.clear()
+    assert tab.list.count() == 0
+    assert tab.distance.radar.series == ()

@@ -98,3 +98,11 @@ def test_invalid_review_date_is_reported(tab, services, client, dialogs):
     assert dialogs.kinds()[-1] == "warn"
     assert "review date" in dialogs.calls[-1].text
     assert services.risk.history(client.id) == []
+
+
+def test_pending_edits_are_saved_before_a_lock(tab, services, client):
+    _choose(tab, "risk_to_others", RiskLevel.MEDIUM)
+    assert tab.save_pending
+    tab.save_draft_now()
+    assert not tab.save_pending
+    assert services.risk.load_draft(client.id).risk_to_others == RiskLevel.MEDIUM

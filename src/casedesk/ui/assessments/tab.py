@@ -197,6 +197,11 @@ class AssessmentsTab(QWidget):
         if changes & (Changes.ASSESSMENTS | Changes.PLANS) and self.stack.currentIndex() == 0:
             self.reload()
 
+    def save_draft_now(self) -> None:
+        """Save pending edits of the open draft at once (before a lock)."""
+        if self.form.save_pending:
+            self.form.save_now()
+
     def clear(self) -> None:
         """Forget everything shown (on lock); reload to show it again."""
         self.form.discard()

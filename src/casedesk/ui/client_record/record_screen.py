@@ -207,6 +207,8 @@ class ClientRecordScreen(QWidget):
         """Write pending drafts at once (call before locking)."""
         self.notes.save_draft_now()
         self.profile.save_draft_now()
+        self.assessments.save_draft_now()
+        self.risk.save_draft_now()
 
     def clear(self) -> None:
         """Empty every widget and model (used on lock); the record must be reopened after."""

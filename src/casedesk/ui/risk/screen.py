@@ -287,6 +287,11 @@ class RiskTab(QWidget):
         else:
             self.start_new()
 
+    def save_draft_now(self) -> None:
+        """Save pending edits of the draft at once (before a lock)."""
+        if self.save_pending:
+            self.save_draft()
+
     def clear(self) -> None:
         """Forget everything shown (on lock); reload to show it again."""
         self._timer.stop()
