@@ -21,7 +21,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from casedesk.storage.errors import MigrationFailed, VaultDamaged, VaultTooNew
 
@@ -71,16 +71,20 @@ def check_not_too_new(revision: str | None) -> None:
 def integrity_problems(conn: Connection) -> list[str]:
     """Problems found by SQLite's and SQLCipher's integrity checks (empty when sound)."""
     problems: list[str] = []
-    problems += [
-        f"page HMAC: {row[0]}" for row in conn.exec_driver_sql("PRAGMA cipher_integrity_check")
-    ]
-    integrity = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check")]
-    if integrity != ["ok"]:
-        problems += [f"integrity: {line}" for line in integrity]
-    problems += [
-        f"foreign key: {row[0]} row {row[1]} -> {row[2]}"
-        for row in conn.exec_driver_sql("PRAGMA foreign_key_check")
-    ]
+    try:
+        problems += [
+            f"page HMAC: {row[0]}" for row in conn.exec_driver_sql("PRAGMA cipher_integrity_check")
+        ]
+        integrity = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check")]
+        if integrity != ["ok"]:
+            problems += [f"integrity: {line}" for line in integrity]
+        problems += [
+            f"foreign key: {row[0]} row {row[1]} -> {row[2]}"
+            for row in conn.exec_driver_sql("PRAGMA foreign_key_check")
+        ]
+    except DBAPIError as exc:
+        # A check that cannot even run ("database disk image is malformed") is the finding.
+        problems.append(f"database: {exc.orig}")
     return problems
 
 
