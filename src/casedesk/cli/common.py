@@ -14,7 +14,12 @@ from typing import Any
 
 from casedesk.paths import resolve_vault_dir
 from casedesk.services.bundle import Services
-from casedesk.services.errors import ValidationError, VaultError
+from casedesk.services.errors import (
+    KNOWN_DB_ERRORS,
+    ValidationError,
+    VaultError,
+    translate_db_error,
+)
 from casedesk.services.vault_service import VaultService
 
 PASSPHRASE_ENV = "CASEDESK_PASSPHRASE"
@@ -44,6 +49,12 @@ def run_command(args: argparse.Namespace) -> int:
         raise CliError(details, EXIT_USAGE) from None
     except KeyboardInterrupt:
         raise CliError("cancelled", EXIT_OTHER) from None
+    except KNOWN_DB_ERRORS as exc:
+        # e.g. "database disk image is malformed" on a damaged page read mid-command.
+        known = translate_db_error(exc)
+        if isinstance(known, VaultError):
+            raise CliError(str(known), known.exit_code) from None
+        raise
 
 
 def read_passphrase(args: argparse.Namespace, *, prompt: str = "Passphrase: ") -> str:

@@ -1,6 +1,7 @@
 """Known errors the UI and CLI handle, re-exported so callers never import storage."""
 
 from casedesk.domain.validation import ValidationError
+from casedesk.storage.engine import KNOWN_DB_ERRORS, translate_db_error
 from casedesk.storage.errors import (
     BackupError,
     DiskFull,
@@ -20,6 +21,7 @@ class NotFound(VaultError):
 
 
 __all__ = [
+    "KNOWN_DB_ERRORS",
     "BackupError",
     "DiskFull",
     "ImmutableRecordError",
@@ -32,4 +34,5 @@ __all__ = [
     "VaultNotFound",
     "VaultTooNew",
     "WrongPassphrase",
+    "translate_db_error",
 ]
