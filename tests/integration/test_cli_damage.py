@@ -1,0 +1,139 @@
+"""Damaged vaults: a clear error naming the problem, exit code 4, and nothing rewritten."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from casedesk.domain.clients import ClientInput
+from casedesk.domain.notes import NoteInput
+from casedesk.services.clients import ClientService
+from casedesk.services.notes import NoteService
+from casedesk.services.vault_service import VaultService
+from casedesk.storage.keys import TEST_KDF
+from vaultkit import PASSPHRASE, InProcessCli, private_env, run_cli, tree_digest
+
+
+def _overwrite_middle(vault: Path) -> None:
+    path = vault / "casedesk.db"
+    size = path.stat().st_size
+    with open(path, "r+b") as handle:
+        handle.seek(size // 2)
+        handle.write(b"\x00" * 5000)
+
+
+def _overwrite_header(vault: Path) -> None:
+    with open(vault / "casedesk.db", "r+b") as handle:
+        handle.write(b"\xff" * 64)
+
+
+def _truncate_half(vault: Path) -> None:
+    path = vault / "casedesk.db"
+    with open(path, "r+b") as handle:
+        handle.truncate(path.stat().st_size // 2)
+
+
+def _truncate_tiny(vault: Path) -> None:
+    with open(vault / "casedesk.db", "r+b") as handle:
+        handle.truncate(10)
+
+
+def _key_doc(vault: Path) -> dict:
+    return dict(json.loads((vault / "vault.key").read_text(encoding="utf-8")))
+
+
+def _write_key_doc(vault: Path, document: dict) -> None:
+    (vault / "vault.key").write_text(json.dumps(document), encoding="utf-8")
+
+
+def _bad_json(vault: Path) -> None:
+    text = (vault / "vault.key").read_text(encoding="utf-8")
+    (vault / "vault.key").write_text(text[: len(text) // 2], encoding="utf-8")
+
+
+def _missing_field(vault: Path) -> None:
+    document = _key_doc(vault)
+    del document["kdf"]["salt"]
+    _write_key_doc(vault, document)
+
+
+def _wrong_ciphertext_length(vault: Path) -> None:
+    document = _key_doc(vault)
+    document["slots"]["passphrase"]["ciphertext"] = base64.b64encode(b"\x00" * 40).decode()
+    _write_key_doc(vault, document)
+
+
+def _key_file_deleted(vault: Path) -> None:
+    (vault / "vault.key").unlink()
+
+
+def _database_deleted(vault: Path) -> None:
+    (vault / "casedesk.db").unlink()
+
+
+DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {
+    "db bytes overwritten in the middle": (_overwrite_middle, "damaged|page HMAC"),
+    "db header overwritten": (_overwrite_header, "database is damaged"),
+    "db truncated to half": (_truncate_half, "damaged|page HMAC"),
+    "db truncated to 10 bytes": (_truncate_tiny, "truncated"),
+    "db deleted": (_database_deleted, "database .* is missing"),
+    "key file not JSON": (_bad_json, "key file .* is damaged"),
+    "key file missing a field": (_missing_field, "key file .* is damaged: a field is missing"),
+    "key file wrong ciphertext length": (_wrong_ciphertext_length, "wrapped key has the wrong"),
+    "key file deleted": (_key_file_deleted, "key file .* is missing"),
+}
+
+
+@pytest.fixture
+def vault_dir(tmp_path: Path) -> Path:
+    service = VaultService(tmp_path / "vault", kdf=TEST_KDF)
+    service.create(PASSPHRASE)
+    clients, notes = ClientService(service.db), NoteService(service.db)
+    for index in range(40):  # a few hundred KB, so damage lands in real data pages
+        client = clients.add_client(ClientInput(f"Person{index}", "Damage"))
+        notes.add_note(NoteInput(client.id, f"Note number {index} " + "words " * 300))
+    service.lock()
+    return service.path
+
+
+@pytest.mark.parametrize("case", list(DAMAGE))
+def test_damage_is_reported_and_nothing_is_rewritten(
+    case: str,
+    vault_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    damage, expected = DAMAGE[case]
+    damage(vault_dir)
+    before = tree_digest(vault_dir)
+    cli = InProcessCli(
+        monkeypatch, capsys, {"CASEDESK_VAULT": str(vault_dir), "CASEDESK_PASSPHRASE": PASSPHRASE}
+    )
+    check = cli("check")
+    assert check.returncode == 4, (case, check.stdout, check.stderr)
+    assert re.search(expected, check.stdout + check.stderr), check.stdout + check.stderr
+    assert tree_digest(vault_dir) == before  # nothing deleted or rewritten
+    for command in (["stats"], ["client", "list"], ["search", "Person1"]):
+        # A command that never reads a damaged page may still work; one that does stops
+        # with exit 4 and the plain message, never a traceback.
+        result = cli(*command)
+        assert result.returncode in (0, 4), (case, command, result.stderr)
+        if result.returncode == 4:
+            assert "damaged" in result.stderr or "missing" in result.stderr, result.stderr
+        assert tree_digest(vault_dir) == before, (case, command)
+
+
+def test_damage_through_a_real_process(vault_dir: Path, tmp_path: Path) -> None:
+    _overwrite_header(vault_dir)
+    before = tree_digest(vault_dir)
+    env = private_env(tmp_path / "env", CASEDESK_PASSPHRASE=PASSPHRASE)
+    result = run_cli(["--vault", str(vault_dir), "check"], env)
+    assert result.returncode == 4
+    assert "The vault database is damaged" in result.stderr
+    assert "Nothing was changed" in result.stderr
+    assert tree_digest(vault_dir) == before
