@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import (
@@ -54,14 +55,21 @@ class PlanTabData:
     needs: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
 
+# Life-domain names per open vault: the built-in set never changes while the app runs.
+_DOMAIN_CACHE: WeakKeyDictionary[object, tuple[tuple[str, str], ...]] = WeakKeyDictionary()
+
+
 def load_plan_tab(
     services: Services, client_id: str, domains: tuple[tuple[str, str], ...] | None = None
 ) -> PlanTabData:
     """Read the plan, episodes, life domains and needs (runs on the database thread)."""
     if domains is None:
+        domains = _DOMAIN_CACHE.get(services.domain_sets)
+    if domains is None:
         try:
             stored = services.domain_sets.default_set().domain_set
             domains = tuple((d.key, d.name) for d in stored.domains)
+            _DOMAIN_CACHE[services.domain_sets] = domains
         except VaultError:
             domains = ()
     needs = tuple(
@@ -76,6 +84,10 @@ def load_plan_tab(
     )
 
 
+GOAL_WIDTHS = (36, 0, 150, 90, 80, 200, 60, 96)  # 0: the goal text stretches
+ACTION_WIDTHS = (0, 170, 130, 100)
+
+
 def _table(accessible: str) -> QTableView:
     view = QTableView()
     view.setAccessibleName(accessible)
@@ -84,9 +96,20 @@ def _table(accessible: str) -> QTableView:
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().hide()
     view.setAlternatingRowColors(True)
-    view.horizontalHeader().setStretchLastSection(True)
     view.setWordWrap(False)
     return view
+
+
+def _size_columns(view: QTableView, widths: tuple[int, ...]) -> None:
+    """Fixed starting widths (cheap: no measuring every cell), one stretching column."""
+    header = view.horizontalHeader()
+    header.setStretchLastSection(False)
+    for column, width in enumerate(widths):
+        if width:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
+        else:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
 
 
 class PlanTab(QWidget):
@@ -152,8 +175,7 @@ class PlanTab(QWidget):
 
         self.goal_view = _table(tr("Goals"))
         self.goal_view.setModel(self.goal_proxy)
-        self.goal_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.goal_view.horizontalHeader().setStretchLastSection(False)
+        _size_columns(self.goal_view, GOAL_WIDTHS)
         self.add_goal_button = button(tr("Add goal\u2026"), tr("Add a goal"), primary=True)
         self.edit_goal_button = button(tr("Edit\u2026"), tr("Edit the selected goal"))
         self.goal_up = button("\u2191", tr("Move goal up"))
@@ -178,8 +200,7 @@ class PlanTab(QWidget):
 
         self.action_view = _table(tr("Actions for the selected goal"))
         self.action_view.setModel(self.action_proxy)
-        self.action_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.action_view.horizontalHeader().setStretchLastSection(False)
+        _size_columns(self.action_view, ACTION_WIDTHS)
         self.add_action_button = button(tr("Add action\u2026"), tr("Add an action to the goal"))
         self.edit_action_button = button(tr("Edit\u2026"), tr("Edit the selected action"))
         self.action_up = button("\u2191", tr("Move action up"))
@@ -279,7 +300,6 @@ class PlanTab(QWidget):
             for i, g in enumerate(plan.goals if plan else ())
         ]
         self.goals.set_rows(rows)
-        self.goal_view.resizeColumnsToContents()
         self._reselect_goal()
         self._sync_buttons()
 
@@ -413,7 +433,6 @@ class PlanTab(QWidget):
     def _show_goal(self, goal: GoalView | None) -> None:
         selected_action = self.selected_action()
         self.actions.set_rows(goal.actions if goal else ())
-        self.action_view.resizeColumnsToContents()
         if selected_action is not None:
             self.select_action(selected_action.id)
         self.actions_heading.setText(
