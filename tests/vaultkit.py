@@ -55,11 +55,14 @@ def all_files(*roots: Path) -> list[Path]:
 
 
 def canary_hits(needle: str, *roots: Path) -> list[str]:
-    """Files under ``roots`` containing ``needle`` as UTF-8, UTF-16-LE or UTF-16-BE bytes."""
+    """Files under ``roots`` containing ``needle`` as UTF-8, UTF-16-LE or UTF-16-BE bytes.
+
+    The lower-case form is searched too (full-text indexes store folded tokens).
+    """
     patterns = {
-        "utf-8": needle.encode("utf-8"),
-        "utf-16-le": needle.encode("utf-16-le"),
-        "utf-16-be": needle.encode("utf-16-be"),
+        f"{form} {encoding}": text.encode(encoding)
+        for form, text in (("as given", needle), ("lower-case", needle.lower()))
+        for encoding in ("utf-8", "utf-16-le", "utf-16-be")
     }
     hits = []
     for path in all_files(*roots):
