@@ -181,6 +181,15 @@ def acknowledge(session: Session, seqs: list[int]) -> None:
         session.execute(delete(OutboxOp).where(OutboxOp.seq.in_(seqs)))
 
 
+def discard_pending(session: Session, table: str, row_id: str) -> None:
+    """Drop a row's pending outbox operations (the hub already holds exactly this record)."""
+    session.execute(
+        delete(OutboxOp).where(
+            OutboxOp.table_name == table, OutboxOp.row_id == row_id, OutboxOp.state == "pending"
+        )
+    )
+
+
 def reject(session: Session, seqs: list[int], reason: str) -> None:
     """Mark operations the hub refused for good (kept for the worker to see)."""
     for op in session.scalars(select(OutboxOp).where(OutboxOp.seq.in_(seqs))):

@@ -44,6 +44,7 @@ from casedesk.sync.protocol import (
     OpResult,
     OpStatus,
     PushOp,
+    RejectReason,
     RowState,
 )
 
@@ -258,6 +259,9 @@ class SyncEngine:
                 elif result.status is OpStatus.CONFLICT and result.current is not None:
                     self._merge_remote(session, group.table, group.row_id, result.current, report)
                     progressed = True
+                elif _already_there(group.table, result):
+                    store.acknowledge(session, group.seqs)  # the hub holds this record already
+                    progressed = True
                 else:
                     reason = result.reason.value if result.reason else "rejected"
                     store.reject(session, group.seqs, reason)
@@ -343,6 +347,13 @@ class SyncEngine:
         self._observe(state.hlc, remote_hlc)
         changed, local_hlc = store.pending_fields(session, table, row_id)
         local = store.row_payload(session, table, row_id)
+        if local is not None and _append_only(table):
+            # The same immutable record reached this device by two paths (an offline bundle and
+            # the hub): nothing to merge, and rewriting it would be refused by the database.
+            store.discard_pending(session, table, row_id)
+            meta.hub_version, meta.field_hlc = state.row_version, dict(remote_hlc)
+            meta.state, meta.error = "synced", ""
+            return
         if local is None or not changed:
             blobs = self._download_blobs(table, row_id, blob_refs)
             store.apply_payload(session, table, row_id, values, stamp=state.hlc, blobs=blobs)
@@ -496,6 +507,15 @@ class _ApplySession:
 
     def __exit__(self, *exc_info: Any) -> None:
         self._context.__exit__(*exc_info)
+
+
+def _append_only(table: str) -> bool:
+    return store.model_for(table).__sync__ == "append_only"
+
+
+def _already_there(table: str, result: OpResult) -> bool:
+    """An append-only record the hub already has (it arrived there from another device)."""
+    return result.reason is RejectReason.ALREADY_EXISTS and _append_only(table)
 
 
 def _push_kind(group: store.PendingRow, payload: dict[str, Any], base: int) -> OpKind:
