@@ -27,7 +27,7 @@ FAST_PAIRING = KdfCost(time_cost=1, memory_kib=8, parallelism=1)
 
 
 @dataclass
-class TestDevice:
+class Device:
     """One device: a vault, its services, and the sync service on it."""
 
     name: str
@@ -122,7 +122,7 @@ class Fleet:
 
     hub: Any
     root: Path
-    devices: list[TestDevice] = field(default_factory=list)
+    devices: list[Device] = field(default_factory=list)
     hub_factory: Any = None
 
     def __enter__(self) -> Fleet:
@@ -132,18 +132,18 @@ class Fleet:
         for device in self.devices:
             device.close()
 
-    def new_device(self, name: str) -> TestDevice:
+    def new_device(self, name: str) -> Device:
         vault = VaultService(self.root / name)
         vault.create(PASSPHRASE)
         services = Services.for_vault(vault)
         services.sync.pairing_cost = FAST_PAIRING
         if self.hub_factory is not None:
             services.sync.hub_factory = self.hub_factory
-        device = TestDevice(name, vault, services)
+        device = Device(name, vault, services)
         self.devices.append(device)
         return device
 
-    def add(self, name: str | None = None) -> TestDevice:
+    def add(self, name: str | None = None) -> Device:
         """A new device joined to the account (the first one sets it up)."""
         name = name or f"dev{len(self.devices)}"
         first = next((d for d in self.devices if d.sync.is_set_up), None)

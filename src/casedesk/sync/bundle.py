@@ -40,7 +40,7 @@ from casedesk.domain.merge import merge_row
 from casedesk.storage import sync_store as store
 from casedesk.storage.engine import Database
 from casedesk.storage.models import SYNCED_TABLES, SyncConflict, SyncRowMeta
-from casedesk.storage.outbox import CLOCK_KEY
+from casedesk.storage.outbox import CLOCK_KEY, SYNC_APPLY
 from casedesk.sync.envelope import SyncKey
 
 MAGIC = b"CDBNDL1\n"
@@ -216,7 +216,7 @@ def _merge_one(
 ) -> tuple[bool, int]:
     local = store.row_payload(session, table, row_id)
     if local is None:
-        _write(session, table, row_id, remote, new=True)
+        _insert(session, table, row_id, remote, remote_hlc)
         return True, 0
     meta = session.get(SyncRowMeta, (table, row_id))
     base = dict(meta.field_hlc) if meta else {}
@@ -225,6 +225,9 @@ def _merge_one(
     merged = merge_row(table, local, local_hlc, changed, remote, remote_hlc, base)
     _newer_unpending(merged.values, local, local_hlc, remote, remote_hlc, changed)
     updates = {k: v for k, v in merged.values.items() if local.get(k) != v}
+    updates.pop("updated_at", None)
+    if updates and remote.get("updated_at"):
+        updates["updated_at"] = max(str(local.get("updated_at") or ""), str(remote["updated_at"]))
     for conflict in merged.conflicts:
         session.add(
             SyncConflict(
@@ -266,14 +269,43 @@ def _newer_unpending(
             values[name] = value
 
 
+def _insert(
+    session: Session, table: str, row_id: str, values: dict[str, Any], field_hlc: dict[str, str]
+) -> None:
+    """A row this device lacks: stored exactly as in the bundle and queued for the hub.
+
+    Stored like a pulled row (so bookkeeping such as ``updated_at`` is kept, even on append-only
+    tables) plus a whole-row outbox entry, so the importing device passes it on to its hub.
+    """
+    stamp = max(field_hlc.values(), default="")
+    session.info[SYNC_APPLY] = True
+    try:
+        store.apply_payload(session, table, row_id, values, stamp=stamp)
+        session.flush()
+    finally:
+        session.info.pop(SYNC_APPLY, None)
+    store.row_meta(session, table, row_id).field_hlc = dict(field_hlc)
+    store.enqueue_full_row(session, table, row_id, stamp)
+    session.flush()
+
+
 def _write(session: Session, table: str, row_id: str, values: dict[str, Any], *, new: bool) -> None:
-    """Write values as an ordinary local edit (the outbox hook records it)."""
+    """Write values as an ordinary local edit (the outbox hook records it).
+
+    The hook stamps ``updated_at`` with the import time; it is set back to the bundle's value
+    afterwards (a bookkeeping-only change the hook does not record), so a bundle round trip
+    leaves rows identical to online sync.
+    """
     model = store.model_for(table)
     row = model(id=row_id) if new else session.get(model, row_id)
+    updated_at = values.get("updated_at")
     for name, value in values.items():
-        if name in ("id", "row_version", "hlc"):
+        if name in ("id", "row_version", "hlc", "updated_at"):
             continue
         setattr(row, name, store.value_from_json(table, name, value))
     if new:
         session.add(row)
     session.flush()
+    if updated_at:
+        row.updated_at = store.value_from_json(table, "updated_at", updated_at)
+        session.flush()
