@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from casedesk.ui.unlock.unlock_panel import UnlockPanel
 from casedesk.ui.widgets.basics import Card, label
@@ -20,6 +20,7 @@ class LockScreen(QWidget):
         card = Card()
         card.setMaximumWidth(520)
         card.setMinimumWidth(440)
+        card.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         card.body.setContentsMargins(32, 28, 32, 28)
         card.body.addWidget(panel)
         note = label(

@@ -12,8 +12,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
-    QSizePolicy,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -22,7 +20,7 @@ from casedesk.services import errors
 from casedesk.services.vault_service import VaultService
 from casedesk.ui.messages import describe_error
 from casedesk.ui.tasks import TaskRunner
-from casedesk.ui.widgets.basics import button, guarded, label
+from casedesk.ui.widgets.basics import PageSwitcher, button, guarded, label
 from casedesk.ui.widgets.passphrase import PassphraseForm
 
 
@@ -47,7 +45,7 @@ class UnlockPanel(QWidget):
         self._vault = vault
         self._tasks = tasks
         self._working = False
-        self.pages = QStackedWidget()
+        self.pages = PageSwitcher()
         self.pages.addWidget(self._build_passphrase_page(hint))
         self.pages.addWidget(self._build_recovery_page())
         self.progress = QProgressBar()
@@ -214,12 +212,7 @@ class UnlockPanel(QWidget):
         self.show_passphrase()
 
     def _set_page(self, index: int) -> None:
-        # Hidden pages must not reserve space, or the short passphrase page gets a tall gap.
-        for number in range(self.pages.count()):
-            policy = QSizePolicy.Policy.Preferred if number == index else QSizePolicy.Policy.Ignored
-            self.pages.widget(number).setSizePolicy(policy, policy)
         self.pages.setCurrentIndex(index)
-        self.pages.adjustSize()
 
     # ------------------------------------------------------------------ results
 

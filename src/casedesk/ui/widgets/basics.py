@@ -81,3 +81,46 @@ def guarded(owner: QWidget, callback: Callable[[T], Any]) -> Callable[[T], None]
             callback(value)
 
     return call
+
+
+class PageSwitcher(QWidget):
+    """Shows one of several pages; hidden pages take no space (unlike QStackedWidget).
+
+    QStackedWidget sizes itself for its tallest page (height-for-width ignores hidden pages'
+    size policies), which leaves a gap under a short page with word-wrapped text.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._pages: list[QWidget] = []
+        self._current = -1
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+
+    def addWidget(self, page: QWidget) -> int:
+        """Add a page (the first one added is shown)."""
+        self._pages.append(page)
+        self._layout.addWidget(page)
+        if self._current < 0:
+            self._current = 0
+        else:
+            page.hide()
+        return len(self._pages) - 1
+
+    def setCurrentIndex(self, index: int) -> None:
+        """Show page ``index`` and hide the others."""
+        self._current = index
+        for number, page in enumerate(self._pages):
+            page.setVisible(number == index)
+
+    def currentIndex(self) -> int:
+        """Index of the page on show."""
+        return self._current
+
+    def count(self) -> int:
+        """Number of pages."""
+        return len(self._pages)
+
+    def widget(self, index: int) -> QWidget:
+        """Page ``index``."""
+        return self._pages[index]

@@ -10,10 +10,10 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
     QHBoxLayout,
-    QVBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -168,7 +168,6 @@ class ClientDetailsForm(QWidget):
         for caption, widget, name in rows:
             row = add_row(grid, row, 0, caption, widget, self.errors, name)
         grid.setColumnStretch(1, 1)
-        grid.setRowStretch(row + 1, 1)
         return grid
 
     def _connect(self) -> None:

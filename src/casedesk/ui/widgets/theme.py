@@ -8,6 +8,8 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
 from PySide6.QtWidgets import QApplication
 
+from casedesk.paths import resources_dir
+
 ACCENT = "#1f6f8b"
 ACCENT_DARK = "#175a71"
 ACCENT_SOFT = "#e4f0f4"
@@ -82,6 +84,17 @@ QStatusBar {{ background: #eef1f4; border-top: 1px solid {BORDER}; }}
 QStatusBar QLabel {{ color: {MUTED}; padding: 0 6px; }}
 QMenuBar {{ background: {WINDOW}; }}
 QScrollArea {{ background: transparent; border: none; }}
+QComboBox {{ padding-right: 26px; }}
+QComboBox::drop-down {{ subcontrol-origin: padding; subcontrol-position: center right;
+    width: 24px; border: none; }}
+QComboBox::down-arrow {{ image: url("{{icons}}/chevron-down.svg"); width: 12px; height: 12px; }}
+QSpinBox {{ padding-right: 22px; }}
+QSpinBox::up-button, QSpinBox::down-button {{ subcontrol-origin: border; width: 20px;
+    border: none; background: transparent; }}
+QSpinBox::up-button {{ subcontrol-position: top right; }}
+QSpinBox::down-button {{ subcontrol-position: bottom right; }}
+QSpinBox::up-arrow {{ image: url("{{icons}}/chevron-up.svg"); width: 10px; height: 10px; }}
+QSpinBox::down-arrow {{ image: url("{{icons}}/chevron-down.svg"); width: 10px; height: 10px; }}
 QScrollArea > QWidget > QWidget {{ background: transparent; }}
 """
 
@@ -107,4 +120,5 @@ def apply_theme(app: QApplication) -> None:
             font.setPointSizeF(max(app.font().pointSizeF(), 10.0))
             app.setFont(font)
             break
-    app.setStyleSheet(STYLE_SHEET)
+    icons = (resources_dir() / "icons").as_posix()
+    app.setStyleSheet(STYLE_SHEET.replace("{icons}", icons))
