@@ -242,11 +242,14 @@ class ClientService:
         query = fts_prefix_query(user_text)
         if query is None:
             return []
-        sql = (
-            _LIST_SQL
-            + " AND c.rowid IN (SELECT rowid FROM client_fts WHERE client_fts MATCH :q)"
-            + " ORDER BY c.family_name, c.given_name LIMIT :limit"
+        # Choose the page of matching clients first, then look up risk and last contact for
+        # those rows only (a one-letter prefix can match thousands of clients).
+        page = (
+            "SELECT c2.rowid FROM client c2 WHERE c2.deleted_at IS NULL"
+            " AND c2.rowid IN (SELECT rowid FROM client_fts WHERE client_fts MATCH :q)"
+            " ORDER BY c2.family_name, c2.given_name LIMIT :limit"
         )
+        sql = _LIST_SQL + f" AND c.rowid IN ({page}) ORDER BY c.family_name, c.given_name"
         with self._db.read() as session:
             rows = session.execute(text(sql), {"q": query, "limit": limit})
             return [_row_from_sql(row) for row in rows]

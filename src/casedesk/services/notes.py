@@ -212,23 +212,34 @@ class NoteService:
     def search_notes(
         self, user_text: str, *, client_id: str | None = None, limit: int = 50
     ) -> list[NoteHit]:
-        """Notes containing every word typed, best matches first."""
+        """Notes containing every word typed (the last as a prefix), newest recorded first."""
         query = fts_words_query(user_text)
         if query is None:
             return []
-        sql = """
-            SELECT n.id, n.client_id, c.given_name, c.family_name, c.preferred_name,
-                   n.occurred_at, snippet(note_fts, 0, '[', ']', '…', 12) AS snippet
-            FROM note_fts
-            JOIN case_note n ON n.rowid = note_fts.rowid
-            JOIN client c ON c.id = n.client_id
-            WHERE note_fts MATCH :q AND n.deleted_at IS NULL
-        """
+        # Newest-recorded first: a case-note search is usually "the latest mention of X", and
+        # FTS5 walks its index in descending rowid order natively, so a common word costs the
+        # same as a rare one (ranking every match with bm25 took ~200 ms on 250,000 notes).
+        hits = (
+            "SELECT rowid AS note_rowid, snippet(note_fts, 0, '[', ']', '…', 12) AS snippet "
+            "FROM note_fts WHERE note_fts MATCH :q"
+        )
         params: dict[str, object] = {"q": query, "limit": limit}
         if client_id:
-            sql += " AND n.client_id = :client_id"
+            hits += (
+                " AND rowid IN (SELECT rowid FROM case_note WHERE client_id = :client_id"
+                " AND deleted_at IS NULL)"
+            )
             params["client_id"] = client_id
-        sql += " ORDER BY note_fts.rank LIMIT :limit"
+        hits += " ORDER BY rowid DESC LIMIT :limit"
+        sql = f"""
+            SELECT n.id, n.client_id, c.given_name, c.family_name, c.preferred_name,
+                   n.occurred_at, h.snippet
+            FROM ({hits}) AS h
+            JOIN case_note n ON n.rowid = h.note_rowid
+            JOIN client c ON c.id = n.client_id
+            WHERE n.deleted_at IS NULL
+            ORDER BY n.occurred_at DESC
+        """
         with self._db.read() as session:
             rows = session.execute(text(sql), params)
             return [

@@ -129,6 +129,12 @@ class Database:
         try:
             yield session
             session.commit()
+        except KNOWN_DB_ERRORS as exc:
+            session.rollback()
+            known = translate_db_error(exc)
+            if known is exc:
+                raise
+            raise known from exc  # e.g. disk full: a plain message, nothing half-saved
         except BaseException:
             session.rollback()
             raise
