@@ -1,7 +1,8 @@
 """Real hubs over loopback HTTP, on SQLite and on the local PostgreSQL.
 
-PostgreSQL tests are marked ``postgres`` and use one throw-away database per test run, emptied
-before each test. An unreachable server FAILS them (``.ci/system-deps.sh`` installs and starts
+PostgreSQL tests are marked ``postgres``. Module-scoped hubs share one throw-away database per
+test run (emptied per module); tests that stop or restore their own hub get a database of their
+own. An unreachable server FAILS them (``.ci/system-deps.sh`` installs and starts
 one), so they are never skipped silently; a developer without PostgreSQL opts out explicitly with
 ``CASEDESK_SKIP_POSTGRES=1`` or ``-m "not postgres"``.
 """
@@ -12,6 +13,7 @@ import logging
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -21,7 +23,6 @@ from sqlalchemy import create_engine
 
 from casedesk.hub.logs import JsonFormatter, hub_logger
 from casedesk.hub.models import HubBase
-from casedesk.hub.store import HubSettings
 from casedesk.sync.envelope import SyncKey
 
 PG_ADMIN_DSN = os.environ.get("CASEDESK_PG_ADMIN_DSN", "host=127.0.0.1 port=5432 user=postgres")
@@ -32,17 +33,19 @@ def _admin() -> psycopg.Connection[tuple[object, ...]]:
     return psycopg.connect(PG_ADMIN_DSN + " dbname=postgres", autocommit=True, connect_timeout=5)
 
 
-@pytest.fixture(scope="session")
-def pg_session_database() -> Iterator[str]:
-    """One throw-away PostgreSQL database for this test run, dropped at the end."""
+def _admin_or_stop() -> psycopg.Connection[tuple[object, ...]]:
     try:
-        admin = _admin()
+        return _admin()
     except psycopg.OperationalError as error:
         if os.environ.get("CASEDESK_SKIP_POSTGRES") == "1":
             pytest.skip(f"PostgreSQL unreachable and CASEDESK_SKIP_POSTGRES=1: {error}")
         pytest.fail(f"PostgreSQL on 127.0.0.1:5432 is required (run .ci/system-deps.sh): {error}")
+
+
+@contextmanager
+def _throwaway_database() -> Iterator[str]:
     name = f"casedesk_hub_test_{secrets.token_hex(6)}"
-    with admin:
+    with _admin_or_stop() as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
         yield f"{PG_URL_BASE}/{name}"
@@ -51,13 +54,9 @@ def pg_session_database() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture
-def pg_database(pg_session_database: str) -> str:
-    """The run's PostgreSQL database, emptied: a fresh hub (new identity) starts on it.
-
-    Emptying is much cheaper than CREATE DATABASE per test and just as isolating.
-    """
-    engine = create_engine(pg_session_database)
+def _empty_database(url: str) -> None:
+    """Drop every hub row so the next hub starts with a new identity (cheaper than a new DB)."""
+    engine = create_engine(url)
     try:
         HubBase.metadata.create_all(engine)
         names = ", ".join(table.name for table in HubBase.metadata.sorted_tables)
@@ -65,12 +64,28 @@ def pg_database(pg_session_database: str) -> str:
             connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
     finally:
         engine.dispose()
-    return pg_session_database
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(scope="session")
+def pg_session_database() -> Iterator[str]:
+    """The run's shared throw-away PostgreSQL database (module hubs), dropped at the end."""
+    with _throwaway_database() as url:
+        yield url
+
+
+@pytest.fixture
+def pg_database() -> Iterator[str]:
+    """A PostgreSQL database of its own, for a test that runs, stops or restores its own hub."""
+    with _throwaway_database() as url:
+        yield url
+
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
 def hub_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Database URL for a fresh hub, once per backend."""
+    """Database URL for a hub of the test's own, once per backend."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'hub.db'}"
     url: str = request.getfixturevalue("pg_database")
@@ -79,7 +94,7 @@ def hub_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def hub_log(tmp_path: Path) -> Iterator[Path]:
-    """The hub's JSON log lines for this test, written to a file (grepped by leak tests)."""
+    """The hub's JSON log lines during this test, written to a file (grepped by leak tests)."""
     path = tmp_path / "hub-log.jsonl"
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(JsonFormatter())
@@ -95,21 +110,35 @@ def hub_log(tmp_path: Path) -> Iterator[Path]:
         handler.close()
 
 
-@pytest.fixture
-def hub_settings() -> HubSettings:
-    """Override in a test module for other limits."""
-    return HubSettings()
-
-
-@pytest.fixture
-def hub(hub_url: str, hub_settings: HubSettings, hub_log: Path) -> Iterator[RunningHub]:
-    """A running hub on the parametrised backend."""
-    store, server = start_hub(hub_url, hub_settings)
+@contextmanager
+def _running(url: str) -> Iterator[RunningHub]:
+    store, server = start_hub(url)
     try:
-        yield RunningHub(store=store, server=server, db_url=hub_url)
+        yield RunningHub(store=store, server=server, db_url=url)
     finally:
         server.stop()
         store.engine.dispose()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def hub(request: pytest.FixtureRequest,
+        tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHub]:
+    """A hub shared by a test module, per backend. Tests stay isolated by using fresh accounts
+    (see ``device``), which is exactly the isolation the hub guarantees between accounts."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('hub') / 'hub.db'}"
+    else:
+        url = request.getfixturevalue("pg_session_database")
+        _empty_database(url)
+    with _running(url) as running:
+        yield running
+
+
+@pytest.fixture
+def private_hub(hub_url: str) -> Iterator[RunningHub]:
+    """A hub for one test only (it may be stopped, inspected on disk or restored)."""
+    with _running(hub_url) as running:
+        yield running
 
 
 @pytest.fixture

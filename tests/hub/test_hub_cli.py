@@ -80,6 +80,7 @@ def test_create_account_prints_a_working_one_time_token(
     assert hub_cli(["serve", "--db", url, "--tls-cert", "only-one.pem"]) == 2
 
 
+@pytest.mark.slow  # a real subprocess: interpreter start and imports dominate
 def test_serve_over_https_with_json_logs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from hub_helpers import Device, enroll_device, start_hub
+from hub_helpers import enroll_device, start_hub
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
@@ -158,6 +158,3 @@ def _wait_until_queued_or_done(url: str, push: threading.Thread) -> None:
             waiter.wait(0.01)
     raise AssertionError("the second push never queued behind the first")
 
-
-def test_device_fixture_is_usable(device: Device) -> None:
-    assert device.push(device.op("client", "x")).results[0].status is OpStatus.APPLIED

@@ -16,9 +16,10 @@ from casedesk.sync.http_client import HubClient, HubUnreachable
 from casedesk.sync.protocol import OpStatus
 
 
-def _log_rows(hub: RunningHub) -> int:
+def _log_rows(hub: RunningHub, account_id: str) -> int:
     with hub.store.engine.connect() as connection:
-        return int(connection.execute(select(func.count()).select_from(ChangeLog)).scalar_one())
+        return int(connection.execute(select(func.count()).select_from(ChangeLog).where(
+            ChangeLog.account_id == account_id)).scalar_one())
 
 
 def test_response_dropped_after_commit_then_retry_counts_once(
@@ -30,14 +31,14 @@ def test_response_dropped_after_commit_then_retry_counts_once(
 
         with pytest.raises(HubUnreachable):
             client.push(device.device_id, device.epoch, ops)
-        assert _log_rows(hub) == 20  # the hub committed before the answer was lost
+        assert _log_rows(hub, device.account_id) == 20  # committed before the answer was lost
 
         retry = client.push(device.device_id, device.epoch, ops)
 
     assert proxy.stats.faults_fired == [(Action.DROP_RESPONSE, "/v1/push")]
     assert [r.status for r in retry.results] == [OpStatus.DUPLICATE] * 20
     assert [r.server_seq for r in retry.results] == sorted(r.server_seq or 0 for r in retry.results)
-    assert _log_rows(hub) == 20
+    assert _log_rows(hub, device.account_id) == 20
     assert len(device.client.pull(None, device.epoch).changes) == 20
 
 
@@ -47,7 +48,7 @@ def test_push_refused_before_reaching_hub_stores_nothing(hub: RunningHub, device
         with pytest.raises(HubUnreachable):
             client.push(device.device_id, device.epoch, [device.op("client", "row-1")])
 
-    assert _log_rows(hub) == 0
+    assert _log_rows(hub, device.account_id) == 0
 
 
 def test_blob_upload_cut_at_half_resumes_from_reported_offset(
@@ -71,8 +72,11 @@ def test_blob_upload_cut_at_half_resumes_from_reported_offset(
     assert resent == len(data) - 8 * chunk  # only the missing half travelled again
     assert device.client.download_blob(sha) == data
     with hub.store.engine.connect() as connection:
-        assert connection.execute(select(func.count()).select_from(Blob)).scalar_one() == 1
-        assert connection.execute(select(func.count()).select_from(BlobChunk)).scalar_one() == 16
+        blobs = select(func.count()).select_from(Blob).where(Blob.account_id == device.account_id)
+        chunks = select(func.count()).select_from(BlobChunk).where(
+            BlobChunk.account_id == device.account_id)
+        assert connection.execute(blobs).scalar_one() == 1
+        assert connection.execute(chunks).scalar_one() == 16
 
 
 def test_blob_chunk_retried_after_lost_answer_is_idempotent(

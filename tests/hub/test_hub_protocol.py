@@ -23,11 +23,13 @@ def test_hello_negotiates_protocol_and_reports_identity(hub: RunningHub, device:
 
 def test_hello_refuses_schema_skew_both_ways(hub: RunningHub, device: Device) -> None:
     hub.store.set_schema_range(2, 3)
-
-    with pytest.raises(UpgradeRequired) as old_app:
-        device.client.hello(schema_version=1)
-    with pytest.raises(UpgradeRequired) as old_hub:
-        device.client.hello(schema_version=4)
+    try:
+        with pytest.raises(UpgradeRequired) as old_app:
+            device.client.hello(schema_version=1)
+        with pytest.raises(UpgradeRequired) as old_hub:
+            device.client.hello(schema_version=4)
+    finally:
+        hub.store.set_schema_range(1, 1)  # the hub is shared by the module
 
     assert old_app.value.status == 426 and not old_app.value.hub_too_old
     assert old_hub.value.hub_too_old

@@ -24,10 +24,12 @@ from casedesk.sync.protocol import ErrorCode, OpKind
 CANARY = "CANARY-Zq7-ÅsaLindqvist-0441-555-0199"
 
 
-def _stored_ops(hub: RunningHub) -> tuple[int, int]:
+def _stored_ops(hub: RunningHub, account_id: str) -> tuple[int, int]:
     with hub.store.engine.connect() as connection:
-        log = connection.execute(select(func.count()).select_from(ChangeLog)).scalar_one()
-        results = connection.execute(select(func.count()).select_from(OpResultRow)).scalar_one()
+        log = connection.execute(select(func.count()).select_from(ChangeLog).where(
+            ChangeLog.account_id == account_id)).scalar_one()
+        results = connection.execute(select(func.count()).select_from(OpResultRow).where(
+            OpResultRow.account_id == account_id)).scalar_one()
     return int(log), int(results)
 
 
@@ -61,7 +63,7 @@ def test_requests_without_valid_token_are_refused(
 
     assert [push.status_code, pull.status_code, hello.status_code] == [401, 401, 401]
     assert push.json()["error"] == "unauthorized"
-    assert _stored_ops(hub) == (0, 0)
+    assert _stored_ops(hub, device.account_id) == (0, 0)
 
 
 def test_another_accounts_token_cannot_write_or_read_this_account(
@@ -82,7 +84,7 @@ def test_another_accounts_token_cannot_write_or_read_this_account(
     assert other.client.manifest(other.epoch, []).tables == []
     assert other.client.blob_status(blob.sha256).received_bytes == 0
     assert blob_get.status_code == 404
-    assert _stored_ops(hub) == (1, 0)
+    assert _stored_ops(hub, device.account_id) == (1, 0)
 
 
 def test_same_op_id_in_two_accounts_stays_separate(device: Device, other: Device) -> None:
@@ -112,7 +114,7 @@ def test_oversized_requests_are_refused_and_nothing_stored(
     assert declared.status_code == 413 and declared.json()["error"] == "payload_too_large"
     assert streamed.status_code == 413
     assert batch.status_code in (400, 413)
-    assert _stored_ops(hub) == (0, 0)
+    assert _stored_ops(hub, device.account_id) == (0, 0)
 
 
 def test_oversized_blob_chunk_is_refused(hub: RunningHub, device: Device) -> None:
@@ -125,7 +127,8 @@ def test_oversized_blob_chunk_is_refused(hub: RunningHub, device: Device) -> Non
 
     assert response.status_code == 413
     with hub.store.engine.connect() as connection:
-        assert connection.execute(select(func.count()).select_from(Blob)).scalar_one() == 0
+        assert connection.execute(select(func.count()).select_from(Blob).where(
+            Blob.account_id == device.account_id)).scalar_one() == 0
 
 
 # ---------------------------------------------------------------- zero knowledge
@@ -154,9 +157,13 @@ def _hits(data: bytes) -> list[bytes]:
 
 
 def test_canary_never_reaches_hub_files_dump_or_logs(
-    hub: RunningHub, device: Device, hub_log: Path, tmp_path: Path
+    private_hub: RunningHub, hub_log: Path
 ) -> None:
+    hub = private_hub
+    _account, token = hub.store.create_account("Worker A")
+    device = enroll_device(hub.url, token, SyncKey.generate())
     _sync_canary_dataset(device)
+    device.client.close()
     hub.server.stop()
 
     assert _hits(hub_log.read_bytes()) == []
@@ -196,7 +203,8 @@ def test_tampered_and_swapped_ciphertext_in_hub_db_fails_to_open(
     device.push(*[device.op("client", f"row-{i}", payload={"n": i}) for i in range(4)])
     with hub.store.engine.begin() as connection:
         rows = {row.row_id: (row.server_seq, bytes(row.envelope)) for row in connection.execute(
-            select(ChangeLog.row_id, ChangeLog.server_seq, ChangeLog.envelope))}
+            select(ChangeLog.row_id, ChangeLog.server_seq, ChangeLog.envelope).where(
+                ChangeLog.account_id == device.account_id))}
         flipped = bytearray(rows["row-0"][1])
         flipped[-5] = ord("A") if flipped[-5] != ord("A") else ord("B")
         updates = {rows["row-0"][0]: bytes(flipped),  # one bit-level edit

@@ -113,11 +113,16 @@ def write_transaction(engine: Engine, account_id: str | None = None) -> Iterator
 
 @contextmanager
 def read_transaction(engine: Engine) -> Iterator[Connection]:
-    """A read-only transaction (one consistent snapshot on both backends)."""
-    with engine.connect() as connection, connection.begin():
+    """A read transaction with one consistent snapshot on both backends.
+
+    On PostgreSQL the isolation level rides on the BEGIN itself (no extra round trip); SQLite
+    transactions are always snapshot-consistent.
+    """
+    with engine.connect() as connection:
         if is_postgres(engine):
-            connection.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
-        yield connection
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        with connection.begin():
+            yield connection
 
 
 def init_schema(engine: Engine) -> None:

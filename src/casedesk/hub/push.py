@@ -18,10 +18,22 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    String,
+    any_,
+    bindparam,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from casedesk.hub import db
-from casedesk.hub.models import ChangeLog, OpResultRow, RowHead
+from casedesk.hub.models import ChangeLog, HubBase, OpResultRow, RowHead
 from casedesk.sync.protocol import OpKind, OpResult, OpStatus, PushOp, RejectReason, RowState
 
 _RowKey = tuple[str, str]
@@ -88,13 +100,15 @@ class PushBatch:
         applied = self.connection.execute(
             select(ChangeLog.op_id, ChangeLog.table_name, ChangeLog.row_id,
                    ChangeLog.row_version, ChangeLog.server_seq).where(
-                ChangeLog.account_id == self.account_id, ChangeLog.op_id.in_(op_ids)
+                ChangeLog.account_id == self.account_id,
+                _any_of(ChangeLog.op_id, op_ids, self.connection),
             )
         ).all()
         refused = self.connection.execute(
             select(OpResultRow.op_id, OpResultRow.table_name, OpResultRow.row_id,
                    OpResultRow.reason).where(
-                OpResultRow.account_id == self.account_id, OpResultRow.op_id.in_(op_ids)
+                OpResultRow.account_id == self.account_id,
+                _any_of(OpResultRow.op_id, op_ids, self.connection),
             )
         ).all()
         stored = {row.op_id: _Stored(row.table_name, row.row_id, OpStatus.APPLIED,
@@ -117,7 +131,7 @@ class PushBatch:
                        RowHead.append_only).where(
                     RowHead.account_id == self.account_id,
                     RowHead.table_name == table,
-                    RowHead.row_id.in_(list(row_ids)),
+                    _any_of(RowHead.row_id, sorted(row_ids), self.connection),
                 )
             ).all()
             for row in rows:
@@ -244,12 +258,9 @@ class PushBatch:
 
     def write(self) -> None:
         """Write change-log rows, heads and op results (one executemany each)."""
-        if self._changes:
-            self.connection.execute(insert(ChangeLog), [self._changes[s] for s in
-                                                         self.appended_seqs])
+        _bulk_insert(self.connection, ChangeLog, [self._changes[s] for s in self.appended_seqs])
         self._write_heads()
-        if self._results:
-            self.connection.execute(insert(OpResultRow), self._results)
+        _bulk_insert(self.connection, OpResultRow, self._results)
 
     def _write_heads(self) -> None:
         new, changed = [], []
@@ -263,8 +274,7 @@ class PushBatch:
                 changed.append({f"b_{key}": value for key, value in values.items()})
             else:
                 new.append(values | {"append_only": head.append_only})
-        if new:
-            self.connection.execute(insert(RowHead), new)
+        _bulk_insert(self.connection, RowHead, new)
         if changed:
             statement = (
                 update(RowHead)
@@ -275,6 +285,35 @@ class PushBatch:
                         last_seq=bindparam("b_last_seq"), deleted=bindparam("b_deleted"))
             )
             self.connection.execute(statement, changed)
+
+
+def _bulk_insert(connection: Connection, model: type[HubBase], rows: list[dict[str, Any]]) -> None:
+    """Insert many rows: COPY on PostgreSQL (one round trip), executemany on SQLite.
+
+    COPY runs on the same driver connection, so it is part of the batch's transaction.
+    """
+    if not rows:
+        return
+    if not db.is_postgres_connection(connection):
+        connection.execute(insert(model), rows)
+        return
+    columns = list(rows[0])
+    names = ", ".join(f'"{column}"' for column in columns)
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f"COPY {model.__tablename__} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[column] for column in columns])
+
+
+def _any_of(column: Any, values: list[str], connection: Connection) -> Any:
+    """``column IN values``, written as ``= ANY(array)`` on PostgreSQL.
+
+    The array form keeps the SQL text the same whatever the batch size, so hundreds of
+    placeholders are not re-rendered and re-parsed for every batch.
+    """
+    if db.is_postgres_connection(connection):
+        return column == any_(literal(values, ARRAY(String)))
+    return column.in_(values)
 
 
 def _refusal(op: PushOp, head: _Head | None) -> RejectReason | None:
