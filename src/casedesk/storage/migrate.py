@@ -12,6 +12,7 @@ Procedure on every open (see docs/ARCHITECTURE.md "Migrations"):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,9 +37,15 @@ def alembic_config() -> Config:
     return config
 
 
+@functools.cache
+def _scripts() -> ScriptDirectory:
+    # Parsing the revision files costs tens of milliseconds; they never change while running.
+    return ScriptDirectory.from_config(alembic_config())
+
+
 def head_revision() -> str:
     """The newest schema revision this build knows."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = _scripts().get_current_head()
     if head is None:  # pragma: no cover - the package always ships revisions
         raise RuntimeError("no migrations found")
     return head
@@ -46,8 +53,7 @@ def head_revision() -> str:
 
 def known_revisions() -> set[str]:
     """Every revision this build can upgrade from."""
-    script = ScriptDirectory.from_config(alembic_config())
-    return {rev.revision for rev in script.walk_revisions()}
+    return {rev.revision for rev in _scripts().walk_revisions()}
 
 
 def current_revision(conn: Connection) -> str | None:
