@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from casedesk.hub.models import Blob, ChangeLog, OpResultRow
 from casedesk.hub.store import DeviceIdentity, HubSettings, HubStore
 from casedesk.sync.envelope import EnvelopeIntegrityError, SyncKey, open_row, seal_row
-from casedesk.sync.http_client import HubClient, HubRejected, NotAuthorized
+from casedesk.sync.http_client import HubClient, HubRejected, HubUnreachable, NotAuthorized
 from casedesk.sync.protocol import ErrorCode, OpKind
 
 CANARY = "CANARY-Zq7-ÅsaLindqvist-0441-555-0199"
@@ -237,3 +237,21 @@ def test_expired_pairing_grant_is_refused(hub: RunningHub, device: Device) -> No
         HubClient(hub.url).enroll(grant, "late-device")
 
     assert refused.value.code is ErrorCode.ENROLLMENT_INVALID
+
+
+def test_crash_inside_a_push_rolls_back_and_logs_no_data(
+    hub: RunningHub, device: Device, hub_log: Path
+) -> None:
+    def explode(_who: DeviceIdentity, _seqs: object) -> None:
+        raise RuntimeError(f"boom {CANARY}")
+
+    hub.store.after_append = explode
+    try:
+        with pytest.raises(HubUnreachable, match="HTTP 500"):
+            device.push(device.op("client", "row-1", payload={"name": CANARY}))
+    finally:
+        hub.store.after_append = None
+
+    assert _stored_ops(hub, device.account_id) == (0, 0)
+    assert _hits(hub_log.read_bytes()) == []
+    assert '"status":500' in hub_log.read_text()

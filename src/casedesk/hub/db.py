@@ -47,11 +47,13 @@ def make_engine(url: str) -> Engine:
     """
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
-        engine = create_engine(url, pool_size=8, max_overflow=8)
+        # hide_parameters: a database error must never print envelopes or tokens into a log.
+        engine = create_engine(url, pool_size=8, max_overflow=8, hide_parameters=True)
         _configure_sqlite(engine)
         return engine
     if backend == "postgresql":
-        return create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)
+        return create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True,
+                             hide_parameters=True)
     raise ValueError(f"unsupported hub database {backend!r}: use sqlite:/// or postgresql+psycopg://")
 
 

@@ -48,7 +48,10 @@ def configure_logging(log_file: str | None = None, level: int = logging.INFO) ->
         else logging.StreamHandler(sys.stderr)
     )
     handler.setFormatter(JsonFormatter())
-    logger = hub_logger()
-    logger.handlers[:] = [handler]
-    logger.setLevel(level)
-    logger.propagate = False
+    # uvicorn reports crashed requests on "uvicorn.error" with a traceback whose exception text
+    # could quote request data; routed through the JSON formatter only the type is kept.
+    for name in (LOGGER_NAME, "uvicorn", "uvicorn.error"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(level)
+        logger.propagate = False
