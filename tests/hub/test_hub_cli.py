@@ -19,11 +19,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from hub_helpers import enroll_device, start_hub
 
 import casedesk
 from casedesk.hub.cli import main as hub_cli
 from casedesk.sync.envelope import SyncKey, seal_row
-from casedesk.sync.http_client import HubClient
+from casedesk.sync.http_client import HubClient, NotAuthorized
 from casedesk.sync.protocol import OpKind, OpStatus, PushOp
 
 
@@ -119,3 +120,23 @@ def test_serve_over_https_with_json_logs(
     assert {"/v1/enroll", "/v1/hello", "/v1/push"} <= routes
     assert envelope not in log.read_text() and "Secret" not in log.read_text()
     assert token not in log.read_text() and enrolled.device_token not in log.read_text()
+
+
+def test_revoked_device_can_no_longer_sync(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    store, server = start_hub(url)
+    try:
+        _account, token = store.create_account("Sam")
+        device = enroll_device(server.url, token, SyncKey.generate(), device_id="lost-laptop")
+        assert hub_cli(["list-devices", "--db", url]) == 0
+        assert "lost-laptop  active" in capsys.readouterr().out
+
+        assert hub_cli(["revoke-device", "--db", url, "--device", "lost-laptop"]) == 0
+        with pytest.raises(NotAuthorized):
+            device.client.pull(None, device.epoch)
+        assert hub_cli(["revoke-device", "--db", url, "--device", "unknown"]) == 1
+    finally:
+        server.stop()
+        store.engine.dispose()

@@ -6,6 +6,8 @@ Commands:
     backup          copy a SQLite hub database (online, consistent)
     restore         put a SQLite backup in place and give the hub a new epoch
     rotate-epoch    new epoch after restoring by other means (e.g. pg_restore)
+    list-devices    enrolled devices per account
+    revoke-device   stop a lost device's token from working
 """
 
 from __future__ import annotations
@@ -49,6 +51,14 @@ def _parser() -> argparse.ArgumentParser:
 
     rotate = commands.add_parser("rotate-epoch", help="new epoch after an external restore")
     rotate.add_argument("--db", required=True)
+
+    devices = commands.add_parser("list-devices", help="show enrolled devices")
+    devices.add_argument("--db", required=True)
+
+    revoke = commands.add_parser("revoke-device", help="stop a lost device's token working")
+    revoke.add_argument("--db", required=True)
+    revoke.add_argument("--device", required=True, help="device id (see list-devices)")
+    revoke.add_argument("--account", help="limit to one account id")
     return parser
 
 
@@ -122,12 +132,33 @@ def _rotate(url: str) -> str:
         engine.dispose()
 
 
+def cmd_list_devices(args: argparse.Namespace) -> int:
+    """Print one line per enrolled device."""
+    for device in open_store(args.db).list_devices():
+        state = "revoked" if device["revoked"] else "active"
+        print(f"{device['account_id']}  {device['device_id']}  {state}  "
+              f"last seen {device['last_seen_at_ms'] or '-'}  {device['name']}")
+    return 0
+
+
+def cmd_revoke_device(args: argparse.Namespace) -> int:
+    """Revoke a device token; the device must be paired again to sync."""
+    count = open_store(args.db).revoke_device(args.device, args.account)
+    if count == 0:
+        print(f"no device {args.device}", file=sys.stderr)
+        return 1
+    print(f"revoked {count} device(s); they can no longer sync until paired again")
+    return 0
+
+
 _COMMANDS = {
     "serve": cmd_serve,
     "create-account": cmd_create_account,
     "backup": cmd_backup,
     "restore": cmd_restore,
     "rotate-epoch": cmd_rotate_epoch,
+    "list-devices": cmd_list_devices,
+    "revoke-device": cmd_revoke_device,
 }
 
 

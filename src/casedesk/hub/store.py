@@ -271,6 +271,28 @@ class HubStore:
             raise HubError(ErrorCode.UNAUTHORIZED, "this device's token is not valid on this hub")
         return DeviceIdentity(account_id=str(row.account_id), device_id=str(row.device_id))
 
+    def list_devices(self) -> list[dict[str, Any]]:
+        """Every enrolled device (for the operator): ids, name, last seen, revoked."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(Device.account_id, Device.device_id, Device.name,
+                       Device.last_seen_at_ms, Device.revoked)
+                .order_by(Device.account_id, Device.device_id)
+            ).all()
+        return [dict(row._mapping) for row in rows]
+
+    def revoke_device(self, device_id: str, account_id: str | None = None) -> int:
+        """Stop a device's token from working (a lost or retired laptop).
+
+        Returns:
+            How many devices were revoked (0 when the id is unknown).
+        """
+        statement = update(Device).where(Device.device_id == device_id)
+        if account_id is not None:
+            statement = statement.where(Device.account_id == account_id)
+        with db.write_transaction(self.engine) as connection:
+            return connection.execute(statement.values(revoked=True)).rowcount
+
     # ------------------------------------------------------------ hello
 
     def hello(self, identity: DeviceIdentity, request: HelloRequest) -> HelloResponse:
