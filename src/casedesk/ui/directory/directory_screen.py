@@ -92,7 +92,12 @@ class DirectoryScreen(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().hide()
         self.view.setAlternatingRowColors(True)
-        self.view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column, width in enumerate((0, 140, 104, 92, 104, 128)):
+            if width:
+                header.resizeSection(column, width)
         self.details = QTextBrowser()
         self.details.setAccessibleName(tr("Entry details"))
         self.details.setOpenExternalLinks(False)
@@ -115,6 +120,7 @@ class DirectoryScreen(QWidget):
         splitter.addWidget(self.details)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([900, 300])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(28, 24, 28, 16)
         layout.addLayout(top)
@@ -151,8 +157,6 @@ class DirectoryScreen(QWidget):
     def _on_loaded(self, entries: list[ServiceView]) -> None:
         selected = self.selected()
         self.model.set_rows(entries)
-        self.view.resizeColumnsToContents()
-        self.view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self._filter()
         if selected is not None:
             self.select(selected.id)

@@ -60,8 +60,7 @@ class _TargetRow:
         self.target.setAccessibleName(tr("Target value"))
         self.target.setPlaceholderText(tr("Aim"))
         self.due = DateField(tr("Target due date"))
-        self.remove = button("\u2715", tr("Remove this target"))
-        self.remove.setFixedWidth(32)
+        self.remove = button(tr("Remove"), tr("Remove this target"), link=True)
 
     def widgets(self) -> list[QWidget]:
         return [self.measure, self.baseline, self.target, self.due, self.remove]

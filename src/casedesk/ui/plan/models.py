@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from PySide6.QtCore import QCoreApplication, QObject, QSortFilterProxyModel
 
 from casedesk.domain.clock import today
-from casedesk.domain.enums import ActionStatus, PlanVersionState
+from casedesk.domain.enums import (
+    ActionStatus,
+    ExpressedBy,
+    GoalAchievement,
+    GoalLifecycle,
+    GoalTerm,
+    Performer,
+    PlanVersionState,
+    Priority,
+)
 from casedesk.domain.plans import PlanChange
 from casedesk.domain.smart import SmartReport
 from casedesk.services.plans import ActionView, GoalView, VersionInfo
@@ -42,15 +52,22 @@ class GoalRow:
         return min(dues) if dues else None
 
 
+def _goal_tooltip(r: GoalRow) -> str:
+    parts = [
+        r.goal.worker_framing,
+        label_for(r.goal.term),
+        _tr("priority: ") + label_for(r.goal.priority),
+    ]
+    return "\n".join(p for p in parts if p)
+
+
 def goal_model(parent: QObject | None = None) -> RowTableModel[GoalRow]:
-    """Goals: number, goal, domain, term, priority, status, SMART, due."""
+    """Goals: number, goal, domain, status, SMART, due (term and priority in the tooltip)."""
     return RowTableModel(
         [
             Column(_tr("#"), lambda r: str(r.number), sort=lambda r: r.number),
-            Column(_tr("Goal"), lambda r: r.goal.label, tooltip=lambda r: r.goal.worker_framing),
+            Column(_tr("Goal"), lambda r: r.goal.label, tooltip=_goal_tooltip),
             Column(_tr("Domain"), lambda r: r.domain_name),
-            Column(_tr("Term"), lambda r: label_for(r.goal.term)),
-            Column(_tr("Priority"), lambda r: label_for(r.goal.priority)),
             Column(
                 _tr("Status"),
                 lambda r: f"{label_for(r.goal.lifecycle)} \u00b7 {label_for(r.goal.achievement)}",
@@ -117,18 +134,35 @@ def version_model(parent: QObject | None = None) -> RowTableModel[VersionInfo]:
     )
 
 
-def _value(value: object) -> str:
+_FIELD_VOCABULARY: dict[str, type[StrEnum]] = {
+    "achievement": GoalAchievement,
+    "lifecycle": GoalLifecycle,
+    "status": ActionStatus,
+    "performer": Performer,
+    "term": GoalTerm,
+    "priority": Priority,
+    "expressed_by": ExpressedBy,
+}
+
+
+def _value(field_name: str, value: object) -> str:
     if value is None or value == "":
         return _tr("(none)")
     if isinstance(value, date):
         return value.isoformat()
+    vocabulary = _FIELD_VOCABULARY.get(field_name)
+    if vocabulary is not None:
+        try:
+            return label_for(vocabulary(str(value)))
+        except ValueError:
+            pass
     return str(value)
 
 
 def change_details(change: PlanChange) -> str:
     """The changed fields of a change, as "field: old \u2192 new" lines."""
     return "; ".join(
-        f"{f.field.replace('_', ' ')}: {_value(f.old)} \u2192 {_value(f.new)}"
+        f"{f.field.replace('_', ' ')}: {_value(f.field, f.old)} \u2192 {_value(f.field, f.new)}"
         for f in change.fields
     )
 

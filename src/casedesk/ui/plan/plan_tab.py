@@ -84,8 +84,8 @@ def load_plan_tab(
     )
 
 
-GOAL_WIDTHS = (36, 0, 150, 90, 80, 200, 60, 96)  # 0: the goal text stretches
-ACTION_WIDTHS = (0, 170, 130, 100)
+GOAL_WIDTHS = (30, 0, 130, 150, 64, 92)  # 0: the goal text stretches
+ACTION_WIDTHS = (0, 150, 96, 90)
 
 
 def _table(accessible: str) -> QTableView:
@@ -139,7 +139,7 @@ class PlanTab(QWidget):
 
     def _build(self) -> None:
         tr = self.tr
-        self.state_label = label("", "metric")
+        self.state_label = label("", "heading")
         self.state_label.setAccessibleName(tr("Plan state"))
         self.details = label("", "muted", wrap=True)
         self.start_button = button(tr("Start a plan"), tr("Start a case plan"), primary=True)
@@ -224,15 +224,16 @@ class PlanTab(QWidget):
         right_layout.setContentsMargins(0, 0, 0, 0)
         self.actions_heading = label(tr("Actions"), "subheading")
         right_layout.addWidget(self.actions_heading)
-        right_layout.addWidget(self.action_view, 2)
+        right_layout.addWidget(self.action_view, 1)
         right_layout.addLayout(action_buttons)
-        right_layout.addWidget(self.coach, 3)
+        right_layout.addWidget(self.coach, 0)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([800, 460])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addWidget(header)
@@ -319,7 +320,7 @@ class PlanTab(QWidget):
                 text += tr(" \u00b7 version {n}").format(n=plan.current_version)
             self.state_label.setText(text)
             set_role(
-                self.state_label, "notice" if plan.state is PlanState.UNDER_REVIEW else "metric"
+                self.state_label, "notice" if plan.state is PlanState.UNDER_REVIEW else "heading"
             )
             self.details.setText(self._details(plan))
         self._show_episode(episode)

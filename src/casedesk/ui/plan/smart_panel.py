@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from casedesk.domain.smart import SmartLetter, SmartReport
@@ -37,16 +38,17 @@ class SmartPanel(Card):
         self.badges: dict[SmartLetter, QLabel] = {}
         self.hints: dict[SmartLetter, QLabel] = {}
         for row, letter in enumerate(SmartLetter):
-            badge = label(letter.value, "metric")
-            badge.setFixedWidth(28)
+            badge = label(letter.value, "notice")
+            badge.setMinimumWidth(44)
+            badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
             name = label(self.tr(_NAMES[letter]), "subheading")
             hint = label("", "muted", wrap=True)
-            grid.addWidget(badge, row * 2, 0)
-            grid.addWidget(name, row * 2, 1)
-            grid.addWidget(hint, row * 2 + 1, 1)
+            grid.addWidget(badge, row, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(name, row, 1, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(hint, row, 2)
             self.badges[letter] = badge
             self.hints[letter] = hint
-        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(2, 1)
         self.body.addLayout(grid)
         self.body.addStretch(1)
         self.report: SmartReport | None = None
@@ -64,8 +66,7 @@ class SmartPanel(Card):
                 if met
                 else self.tr("{name}: not yet").format(name=_NAMES[result.letter])
             )
-            hint.setText(self.tr("Met.") if met else " ".join(h.text for h in result.hints))
-            set_role(hint, "ok" if met else "muted")
+            hint.setText(self.tr("Met") if met else " ".join(h.text for h in result.hints))
         self.title.setText(
             self.tr("SMART coach \u2014 {count} of 5").format(count=report.met_count)
         )

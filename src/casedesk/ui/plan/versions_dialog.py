@@ -108,6 +108,8 @@ class VersionsDialog(QDialog):
         self.version_view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.version_view.verticalHeader().hide()
         self.version_view.horizontalHeader().setStretchLastSection(True)
+        for column, width in enumerate((64, 96, 96)):
+            self.version_view.horizontalHeader().resizeSection(column, width)
         self.viewer = QTextBrowser()
         self.viewer.setAccessibleName(tr("Version content"))
         choices = [(tr("Version {n}").format(n=v.version_no), v.version_no) for v in plan.versions]
@@ -130,6 +132,7 @@ class VersionsDialog(QDialog):
         top.addWidget(self.version_view)
         top.addWidget(self.viewer)
         top.setStretchFactor(1, 2)
+        top.setSizes([380, 620])
         compare = QHBoxLayout()
         compare.addWidget(label(tr("Compare"), "subheading"))
         compare.addWidget(self.from_combo)
