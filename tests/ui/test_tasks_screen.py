@@ -1,15 +1,15 @@
-"""Tasks screen: grouped tasks, kind filter, quick links; and the grouped tree model."""
+"""Tasks screen: grouped tasks, kind filter, quick links; and the grouped task model."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import Qt
 
 from casedesk.domain.tasks import Bucket, Task, TaskKind
 from casedesk.ui.tasks_screen import TasksScreen
-from casedesk.ui.tasks_screen.models import CLIENT_ID_ROLE, TaskTreeModel, due_text
+from casedesk.ui.tasks_screen.models import CLIENT_ID_ROLE, GroupedTaskModel, due_text
 
 
 @pytest.fixture
@@ -23,33 +23,42 @@ def screen(qtbot, ctx, make_client, make_note) -> TasksScreen:
     return widget
 
 
-def _children(model: TaskTreeModel, group: int) -> list[QModelIndex]:
-    parent = model.index(group, 0)
-    return [model.index(r, 0, parent) for r in range(model.rowCount(parent))]
+def _group(model: GroupedTaskModel, which: Bucket) -> list:
+    """Tasks under one heading."""
+    headings = [*model.heading_rows(), model.rowCount()]
+    number = [Bucket.OVERDUE, Bucket.TODAY, Bucket.NEXT_7_DAYS].index(which)
+    rows = range(headings[number] + 1, headings[number + 1])
+    return [model.task_at(model.index(r, 0)) for r in rows]
+
+
+def _all(model: GroupedTaskModel) -> list:
+    return [t for b in (Bucket.OVERDUE, Bucket.TODAY, Bucket.NEXT_7_DAYS) for t in _group(model, b)]
 
 
 def test_tasks_are_grouped_overdue_today_week(screen):
     model = screen.model
-    assert model.rowCount() == 3
-    assert model.index(0, 0).data().startswith("Overdue")
-    assert model.index(1, 0).data().startswith("Due today")
-    overdue = [i.data(CLIENT_ID_ROLE) for i in _children(model, 0)]
-    today = [model.task_at(i) for i in _children(model, 1)]
+    headings = model.heading_rows()
+    assert len(headings) == 3
+    assert model.index(headings[0], 0).data().startswith("Overdue")
+    assert model.index(headings[1], 0).data().startswith("Due today")
+    assert model.index(headings[2], 0).data().startswith("Next 7 days")
+    overdue = _group(model, Bucket.OVERDUE)
+    today = _group(model, Bucket.TODAY)
     assert len(overdue) == 1  # no contact for 40 days
     assert {t.kind for t in today} == {TaskKind.CONSENT_MISSING, TaskKind.NO_CONTACT}
     assert "overdue" in screen.summary.text()
+    assert screen.view.columnSpan(headings[1], 0) == 4
 
 
 def test_kind_filter_narrows_the_list(screen):
     screen.kind_filter.setCurrentIndex(5)  # No contact
-    kinds = {screen.model.task_at(i).kind for g in range(3) for i in _children(screen.model, g)}
-    assert kinds == {TaskKind.NO_CONTACT}
+    assert {t.kind for t in _all(screen.model)} == {TaskKind.NO_CONTACT}
     screen.kind_filter.setCurrentIndex(0)
     assert screen.model.task_count() == 4
 
 
 def test_double_click_or_enter_opens_the_client(screen, qtbot):
-    index = screen.model.index(0, 1, screen.model.index(0, 0))
+    index = screen.model.index(1, 1)  # the first overdue task
     with qtbot.waitSignal(screen.ctx.hub.open_client, timeout=1000) as signal:
         screen.view.doubleClicked.emit(index)
     assert signal.args[0] == index.data(CLIENT_ID_ROLE)
@@ -60,7 +69,7 @@ def test_double_click_or_enter_opens_the_client(screen, qtbot):
 
 def test_group_rows_open_nothing(screen, qtbot):
     with qtbot.assertNotEmitted(screen.ctx.hub.open_client):
-        screen.view.doubleClicked.emit(screen.model.index(0, 0))
+        screen.view.doubleClicked.emit(screen.model.index(0, 0))  # the "Overdue" heading
 
 
 def test_dispose_clears(screen):
@@ -69,11 +78,11 @@ def test_dispose_clears(screen):
     assert screen.summary.text() == ""
 
 
-def test_tree_model_passes_the_model_tester(screen, qtmodeltester):
+def test_model_passes_the_model_tester(screen, qtmodeltester):
     qtmodeltester.check(screen.model)
 
 
-def test_tree_model_with_every_bucket(qtmodeltester):
+def test_grouped_model_with_every_bucket(qtmodeltester):
     today = date(2026, 11, 22)
     tasks = [
         Task(TaskKind.ACTION_DUE, "a", "Ann", today - timedelta(days=2), "Call"),
@@ -81,14 +90,22 @@ def test_tree_model_with_every_bucket(qtmodeltester):
         Task(TaskKind.RISK_REVIEW, "c", "Cy", today + timedelta(days=3), "Risk"),
         Task(TaskKind.RISK_REVIEW, "d", "Di", today + timedelta(days=30), "Later"),
     ]
-    model = TaskTreeModel()
+    model = GroupedTaskModel()
     model.set_tasks(tasks, today)
     qtmodeltester.check(model)
-    assert [model.rowCount(model.index(g, 0)) for g in range(3)] == [1, 1, 1]
-    assert model.index(0, 0, model.index(0, 0)).data() == "2 days overdue"
-    assert model.parent(model.index(0, 2, model.index(2, 0))) == model.index(2, 0)
+    assert model.heading_rows() == [0, 2, 4]
+    assert model.rowCount() == 6  # three headings, three tasks (the later one left out)
+    assert model.index(1, 0).data() == "2 days overdue"
+    assert model.task_at(model.index(0, 0)) is None
     assert model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsSelectable == Qt.ItemFlag(0)
-    assert Bucket.LATER not in [b for b, _ in model._groups]
+    assert [model.count(b) for b in (Bucket.OVERDUE, Bucket.TODAY, Bucket.NEXT_7_DAYS)] == [
+        1,
+        1,
+        1,
+    ]
+    model.clear()
+    qtmodeltester.check(model)
+    assert model.task_count() == 0 and model.heading_rows() == [0, 1, 2]
 
 
 def test_due_text():

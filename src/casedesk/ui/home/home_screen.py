@@ -17,14 +17,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casedesk.domain.tasks import Bucket, severity
+from casedesk.domain.tasks import Bucket, Task, severity
 from casedesk.services.changes import Changes
 from casedesk.services.tasks import HomeSummary
 from casedesk.ui.context import AppContext
 from casedesk.ui.home.caseload_panel import CaseloadPanel
 from casedesk.ui.home.models import RecentClientsModel
 from casedesk.ui.messages import describe_error
-from casedesk.ui.tasks_screen.models import CLIENT_ID_ROLE, COL_WHAT, TaskTableModel
+from casedesk.ui.tasks_screen.models import (
+    CLIENT_ID_ROLE,
+    COL_CLIENT,
+    COL_DUE,
+    COL_WHAT,
+    TaskTableModel,
+)
 from casedesk.ui.tasks_screen.tasks_screen import RELOAD_ON
 from casedesk.ui.widgets.basics import Card, button, guarded, label
 
@@ -143,8 +149,11 @@ class HomeScreen(QWidget):
         self.due_view.verticalHeader().hide()
         self.due_view.setMinimumHeight(190)
         header = self.due_view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(COL_WHAT, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(COL_DUE, 130)
+        header.resizeSection(COL_CLIENT, 170)
+        self.due_view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 14)
         self.all_tasks = button(self.tr("All tasks →"), self.tr("Open the Tasks screen"), link=True)
         self.all_tasks.setObjectName("homeAllTasks")
         if card.heading is not None:
@@ -181,22 +190,26 @@ class HomeScreen(QWidget):
         """Recompute the summary on the database thread."""
         self._stale = False
         tasks = self.ctx.services.tasks
+
+        def work() -> tuple[HomeSummary, list[Task]]:
+            summary = tasks.home_summary()
+            return summary, most_urgent(summary.tasks, summary.today)
+
         self.ctx.tasks.run(
-            tasks.home_summary,
+            work,
             guarded(self, self._show),
             guarded(self, lambda exc: self.subtitle.setText(describe_error(exc))),
             label="home",
         )
 
-    def _show(self, summary: HomeSummary) -> None:
+    def _show(self, result: tuple[HomeSummary, list[Task]]) -> None:
+        summary, urgent = result
         today = summary.today
         self.subtitle.setText(_long_date(today))
         for which, tile in self.tiles.items():
             tile.set_value(summary.counts.get(which, 0))
         self.active_tile.set_value(summary.figures.active)
-        due_now = [t for t in summary.tasks if t.due <= today]
-        due_now.sort(key=lambda t: (-severity(t, today), t.due, t.client_name))
-        self.due_model.set_tasks(due_now[:DUE_NOW_ROWS], today)
+        self.due_model.set_tasks(urgent, today)
         self.recent_model.set_rows(summary.recent)
         self.caseload.show_figures(summary.figures)
 
@@ -229,6 +242,16 @@ class HomeScreen(QWidget):
         for tile in (*self.tiles.values(), self.active_tile):
             tile.set_value(None)
         self.subtitle.clear()
+
+
+def most_urgent(tasks: list[Task], today: date, limit: int = DUE_NOW_ROWS) -> list[Task]:
+    """Tasks due by today, most urgent first (safety and consent, then high risk, then age).
+
+    Runs on the database thread with the summary: sorting thousands of tasks is not GUI work.
+    """
+    due_now = [t for t in tasks if t.due <= today]
+    due_now.sort(key=lambda t: (-severity(t, today), t.due, t.client_name))
+    return due_now[:limit]
 
 
 def _long_date(day: date) -> str:

@@ -1,4 +1,4 @@
-"""Item models for derived tasks: a grouped tree (Tasks screen) and a flat table (Home).
+"""Item models for derived tasks: grouped (Tasks screen) and a plain list (Home).
 
 Both are fed plain :class:`casedesk.domain.tasks.Task` tuples and expose the client id through
 ``CLIENT_ID_ROLE`` so views can open the client's record.
@@ -11,7 +11,6 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractItemModel,
     QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
@@ -20,7 +19,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from casedesk.domain.tasks import Bucket, Severity, Task, TaskKind, bucket, severity
+from casedesk.domain.tasks import Bucket, Severity, Task, TaskKind, severity
 from casedesk.ui.widgets import theme
 
 CLIENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -100,30 +99,46 @@ def _headers() -> tuple[str, ...]:
     return (_tr("Due"), _tr("Client"), _tr("What needs doing"), _tr("Kind"))
 
 
-class TaskTreeModel(QAbstractItemModel):
-    """Tasks grouped under "Overdue", "Due today" and "Next 7 days" (every group present).
+class GroupedTaskModel(QAbstractTableModel):
+    """Tasks in one flat table with a heading row before each group.
 
-    Top-level rows are the groups (internal id 0); a task row's internal id is its group's
-    row + 1, which is how ``parent()`` finds the group.
+    Groups are "Overdue", "Due today" and "Next 7 days" (every group present, with its
+    count). A flat table, not a tree: a tree view expands by visiting every child row, which
+    stalls the GUI with tens of thousands of tasks; a table view only asks for the rows on
+    screen.
     """
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._today = date.today()
-        self._groups: list[tuple[Bucket, list[Task]]] = [(b, []) for b in SHOWN_BUCKETS]
+        self._rows: list[Task | Bucket] = list(SHOWN_BUCKETS)
+        self._counts: dict[Bucket, int] = dict.fromkeys(SHOWN_BUCKETS, 0)
 
     # ------------------------------------------------------------------ feeding
 
     def set_tasks(self, tasks: Sequence[Task], today: date) -> None:
         """Replace every task (sorted input keeps its order within each group)."""
+        week_end = today.toordinal() + 7
+        overdue: list[Task] = []
+        due_today: list[Task] = []
+        week: list[Task] = []
+        for task in tasks:
+            if task.due < today:
+                overdue.append(task)
+            elif task.due == today:
+                due_today.append(task)
+            elif task.due.toordinal() <= week_end:
+                week.append(task)
         self.beginResetModel()
         self._today = today
-        grouped: dict[Bucket, list[Task]] = {b: [] for b in SHOWN_BUCKETS}
-        for task in tasks:
-            which = bucket(task, today)
-            if which in grouped:
-                grouped[which].append(task)
-        self._groups = [(b, grouped[b]) for b in SHOWN_BUCKETS]
+        self._counts = {
+            Bucket.OVERDUE: len(overdue),
+            Bucket.TODAY: len(due_today),
+            Bucket.NEXT_7_DAYS: len(week),
+        }
+        rows: list[Task | Bucket] = [Bucket.OVERDUE, *overdue, Bucket.TODAY, *due_today]
+        rows += [Bucket.NEXT_7_DAYS, *week]
+        self._rows = rows
         self.endResetModel()
 
     def clear(self) -> None:
@@ -132,83 +147,71 @@ class TaskTreeModel(QAbstractItemModel):
 
     def task_count(self) -> int:
         """Number of tasks held."""
-        return sum(len(tasks) for _, tasks in self._groups)
+        return sum(self._counts.values())
+
+    def count(self, which: Bucket) -> int:
+        """Number of tasks in one group."""
+        return self._counts.get(which, 0)
+
+    def heading_rows(self) -> list[int]:
+        """Rows that are group headings (views span them across every column)."""
+        first = self._counts[Bucket.OVERDUE] + 1
+        return [0, first, first + self._counts[Bucket.TODAY] + 1]
 
     def task_at(self, index: Index) -> Task | None:
-        """The task at ``index`` (None for a group row)."""
-        if not index.isValid() or index.internalId() == 0:
+        """The task at ``index`` (None for a heading row)."""
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        return self._groups[index.internalId() - 1][1][index.row()]
+        item = self._rows[index.row()]
+        return None if isinstance(item, Bucket) else item
 
     # ------------------------------------------------------------------ Qt overrides
 
-    def index(self, row: int, column: int, parent: Index = _ROOT) -> QModelIndex:
-        """Index of a group (no parent) or of a task under a group."""
-        if not self.hasIndex(row, column, parent):
-            return QModelIndex()
-        if not parent.isValid():
-            return self.createIndex(row, column, 0)
-        return self.createIndex(row, column, parent.row() + 1)
-
-    def parent(self, child: Index = _ROOT) -> QModelIndex:  # type: ignore[override]
-        """A task's group; groups have no parent."""
-        if not child.isValid():
-            return QModelIndex()
-        group = child.internalId()
-        if group == 0:
-            return QModelIndex()
-        return self.createIndex(group - 1, 0, 0)
-
     def rowCount(self, parent: Index = _ROOT) -> int:
-        """Groups at the top; tasks under column 0 of a group."""
-        if not parent.isValid():
-            return len(self._groups)
-        if parent.internalId() == 0 and parent.column() == 0:
-            return len(self._groups[parent.row()][1])
-        return 0
+        """Headings plus tasks."""
+        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: Index = _ROOT) -> int:
         """Due, client, what, kind."""
-        return 4
+        return 0 if parent.isValid() else 4
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Text, colour and the client id for views."""
-        if not index.isValid():
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        if index.internalId() == 0:
-            return self._group_data(index, role)
-        task = self._groups[index.internalId() - 1][1][index.row()]
+        item = self._rows[index.row()]
+        if isinstance(item, Bucket):
+            return self._heading_data(item, index.column(), role)
         if role == Qt.ItemDataRole.DisplayRole:
-            return _task_cell(task, index.column(), self._today)
+            return _task_cell(item, index.column(), self._today)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{task.client_name}: {task.title} ({task.due.isoformat()})"
+            return f"{item.client_name}: {item.title} ({item.due.isoformat()})"
         if role == Qt.ItemDataRole.ForegroundRole and index.column() in (COL_DUE, COL_WHAT):
-            return _task_colour(task, self._today)
+            return _task_colour(item, self._today)
         if role == CLIENT_ID_ROLE:
-            return task.client_id
+            return item.client_id
         if role == TASK_ROLE:
-            return task
-        if role == SORT_ROLE:
-            return task.due.toordinal()
+            return item
         return None
 
-    def _group_data(self, index: Index, role: int) -> Any:
-        which, tasks = self._groups[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole and index.column() == 0:
-            return f"{bucket_label(which)}  ({len(tasks)})"
-        if role == Qt.ItemDataRole.FontRole and index.column() == 0:
+    def _heading_data(self, which: Bucket, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{bucket_label(which)}  ({self._counts[which]})" if column == 0 else ""
+        if role == Qt.ItemDataRole.FontRole:
             font = QFont()
             font.setBold(True)
             return font
-        if role == Qt.ItemDataRole.AccessibleTextRole and index.column() == 0:
-            return f"{bucket_label(which)}, {len(tasks)}"
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return QBrush(QColor(theme.ACCENT_SOFT))
+        if role == Qt.ItemDataRole.AccessibleTextRole and column == 0:
+            return f"{bucket_label(which)}, {self._counts[which]}"
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        """Groups are enabled only; tasks can be selected."""
+        """Headings are enabled only; tasks can be selected."""
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        if index.internalId() == 0:
+        if isinstance(self._rows[index.row()], Bucket):
             return Qt.ItemFlag.ItemIsEnabled
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 

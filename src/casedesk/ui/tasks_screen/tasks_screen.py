@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
-    QTreeView,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -25,7 +25,7 @@ from casedesk.ui.tasks_screen.models import (
     COL_DUE,
     COL_KIND,
     COL_WHAT,
-    TaskTreeModel,
+    GroupedTaskModel,
 )
 from casedesk.ui.widgets.basics import guarded, label
 
@@ -54,8 +54,8 @@ _KIND_FILTERS: tuple[tuple[str, frozenset[TaskKind]], ...] = (
 )
 
 
-class TaskTree(QTreeView):
-    """A tree view where Enter on a task opens it, like a double-click."""
+class TaskTable(QTableView):
+    """A table view where Enter on a task opens it, like a double-click."""
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Enter/Return activates the current task row."""
@@ -76,7 +76,7 @@ class TasksScreen(QWidget):
         self._all: list[Task] = []
         self._today = local_today()
         self.setObjectName("tasksScreen")
-        self.model = TaskTreeModel(self)
+        self.model = GroupedTaskModel(self)
         self._build()
         self._connect_signals()
 
@@ -88,15 +88,21 @@ class TasksScreen(QWidget):
         self.kind_filter.setAccessibleName(self.tr("Show tasks of kind"))
         for text, _ in _KIND_FILTERS:
             self.kind_filter.addItem(self.tr(text))
-        self.view = TaskTree()
-        self.view.setObjectName("taskTree")
+        self.view = TaskTable()
+        self.view.setObjectName("taskTable")
         self.view.setAccessibleName(self.tr("Tasks"))
         self.view.setModel(self.model)
-        self.view.setUniformRowHeights(True)
         self.view.setAlternatingRowColors(True)
+        self.view.setShowGrid(False)
+        self.view.setWordWrap(False)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        header = self.view.header()
+        rows = self.view.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 14)
+        header = self.view.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(COL_DUE, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(COL_CLIENT, QHeaderView.ResizeMode.Interactive)
@@ -156,9 +162,10 @@ class TasksScreen(QWidget):
     def _apply_filter(self) -> None:
         kinds = _KIND_FILTERS[max(self.kind_filter.currentIndex(), 0)][1]
         shown = [t for t in self._all if t.kind in kinds] if kinds else self._all
+        self.view.clearSpans()
         self.model.set_tasks(shown, self._today)
-        self.view.expandAll()
-        self.view.setFirstColumnSpanned(0, QModelIndex(), False)
+        for row in self.model.heading_rows():
+            self.view.setSpan(row, 0, 1, self.model.columnCount())
         overdue = sum(1 for t in shown if t.due < self._today)
         self.summary.setText(
             self.tr("{n} tasks in the next 7 days, {late} overdue").format(
