@@ -77,9 +77,10 @@ GROUP BY client_id
 
 _ACTIONS_SQL = """
 SELECT g.client_id, a.id, a.description, a.due_on, a.status
-FROM action a JOIN goal g ON g.id = a.goal_id
+FROM action a JOIN goal g ON g.id = a.goal_id JOIN case_plan p ON p.id = g.plan_id
 WHERE a.deleted_at IS NULL AND g.deleted_at IS NULL AND a.due_on IS NOT NULL
   AND a.status IN ('not_started', 'in_progress', 'on_hold') AND a.due_on <= ?
+  AND p.state != 'closed' AND p.deleted_at IS NULL
 """
 
 _REFERRALS_SQL = """

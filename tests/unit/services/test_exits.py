@@ -76,3 +76,28 @@ def test_follow_up_recorded_clears_task(services, client_id):
 def test_no_follow_up_after_death(services, client_id):
     record = services.exits.exit_client(client_id, _exit(reason=ClosureReason.DIED))
     assert record.follow_up_on is None
+
+
+def test_actions_of_a_closed_plan_raise_no_tasks_after_reopening(services):
+    from casedesk.services.goals import ActionInput
+
+    cid = services.clients.add_client(ClientInput("Bo", "Diddley", date_of_birth="1970-01-01")).id
+    plan = services.plans.start_plan(cid, on=today() - timedelta(days=30))
+    plan = services.goals.add_goal(plan.id, GoalInput("Keep my flat"))
+    services.goals.add_action(
+        plan.goals[0].id, ActionInput("Call the landlord", due_on=today() - timedelta(days=2))
+    )
+    services.plans.agree(plan.id, on=today() - timedelta(days=20))
+    kinds = [t.kind for t in services.tasks.due_tasks() if t.client_id == cid]
+    assert TaskKind.ACTION_DUE in kinds and TaskKind.PLAN_REVIEW not in kinds
+    services.exits.exit_client(cid, _exit())
+    services.exits.reopen(cid)
+    kinds = [t.kind for t in services.tasks.due_tasks() if t.client_id == cid]
+    assert TaskKind.ACTION_DUE not in kinds
+
+
+def test_plan_review_due_becomes_a_task(services, client_id):
+    plan = services.plans.current_plan(client_id)
+    due = plan.next_review_on
+    tasks = services.tasks.due_tasks(today=due)
+    assert TaskKind.PLAN_REVIEW in [t.kind for t in tasks if t.client_id == client_id]
