@@ -124,7 +124,7 @@ def test_idle_minutes_preference_applies_at_once(controller):
     controller.prefs.set_idle_minutes(5)
 
 
-def test_clipboard_cleared_only_if_still_ours(qapp):
+def test_clipboard_cleared_only_if_still_ours(qapp, monkeypatch):
     guard = ClipboardGuard()
     clipboard = QGuiApplication.clipboard()
     guard.copy("ours")
@@ -132,10 +132,20 @@ def test_clipboard_cleared_only_if_still_ours(qapp):
     assert guard.clear_if_ours()
     assert clipboard.text() == ""
     guard.copy("ours again")
-    clipboard.setText("the user's own text")
+    clipboard.setText("another program's text")
+    monkeypatch.setattr(clipboard, "ownsClipboard", lambda: False)  # as if copied elsewhere
     assert not guard.clear_if_ours()
-    assert clipboard.text() == "the user's own text"
+    assert clipboard.text() == "another program's text"
     clipboard.clear()
+
+
+def test_text_copied_from_any_field_is_cleared_on_lock(qapp):
+    clipboard = QGuiApplication.clipboard()
+    clipboard.setText("copied from a field with Ctrl+C")
+    if not clipboard.ownsClipboard():
+        pytest.skip("this platform does not report clipboard ownership")
+    assert ClipboardGuard().clear_if_ours()
+    assert clipboard.text() == ""
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux hardening")

@@ -96,8 +96,9 @@ class IdleLock(QObject):
 class ClipboardGuard(QObject):
     """Copies text to the clipboard for us and takes it back when locking.
 
-    Text is marked with the password-manager hint so clipboard managers skip it, and it is
-    cleared on lock only if the clipboard still holds what we put there.
+    Text is marked with the password-manager hint so clipboard managers skip it. On lock the
+    clipboard is cleared if it still holds what we put there, or anything else this app put
+    there (Ctrl+C in any field); text another program copied is left alone.
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -116,7 +117,8 @@ class ClipboardGuard(QObject):
         """Clear the clipboard if it still holds our text; True when it was cleared."""
         ours, self._ours = self._ours, None
         clipboard = QGuiApplication.clipboard()
-        if ours is not None and clipboard.text() == ours:
+        text = clipboard.text()
+        if text and (text == ours or clipboard.ownsClipboard()):
             clipboard.clear(QClipboard.Mode.Clipboard)
             return True
         return False
