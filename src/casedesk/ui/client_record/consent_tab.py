@@ -8,9 +8,11 @@ from datetime import date
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
+    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -28,7 +30,7 @@ from casedesk.domain.enums import ConsentScope
 from casedesk.domain.validation import ValidationError
 from casedesk.services.changes import Changes
 from casedesk.services.consent import ConsentView
-from casedesk.ui.client_record.models import ConsentModel, contact_label, fmt_date
+from casedesk.ui.client_record.models import ConsentModel, fmt_date, scope_label
 from casedesk.ui.context import AppContext
 from casedesk.ui.widgets.basics import Card, button, guarded, label, set_role
 from casedesk.ui.widgets.client_fields import (
@@ -36,6 +38,7 @@ from casedesk.ui.widgets.client_fields import (
     add_row,
     combo,
     date_edit,
+    left_aligned_headers,
     line_edit,
     text_box,
 )
@@ -98,6 +101,7 @@ class ConsentTab(QWidget):
         self.table.setShowGrid(False)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
+        left_aligned_headers(self.table)
         header = self.table.horizontalHeader()
         for column, width in enumerate((230, 220, 100, 100, 100, 80, 110)):
             header.resizeSection(column, width)
@@ -114,7 +118,8 @@ class ConsentTab(QWidget):
         self.method = combo(
             tr("How consent was given"), [(tr(m.capitalize()), m) for m in CONSENT_METHODS]
         )
-        self.notes = text_box(tr("Consent notes"), height=50)
+        self.notes = text_box(tr("Consent notes"), height=40)
+        self.notes.setMaximumHeight(70)
         self.add_button = button(tr("Add consent"), tr("Add consent record"), primary=True)
         self._layout()
 
@@ -133,7 +138,8 @@ class ConsentTab(QWidget):
         grid.setVerticalSpacing(2)
         r = add_row(grid, 0, 0, tr("Covers"), self.scope, e, "scope")
         r = add_row(grid, r, 0, tr("Agencies"), self.agencies, e, "agencies")
-        add_row(grid, r, 0, tr("How"), self.method, e, "method")
+        r = add_row(grid, r, 0, tr("How"), self.method, e, "method")
+        grid.setRowStretch(r, 1)
         r2 = add_row(grid, 0, 2, tr("Given on"), self.given_on, e, "given_on")
         r2 = add_row(grid, r2, 2, tr("Expires on"), self.expires_on, e, "expires_on")
         add_row(grid, r2, 2, tr("Notes"), self.notes, e, "notes")
@@ -144,12 +150,20 @@ class ConsentTab(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.add_button)
         add.body.addLayout(buttons)
+        holder = QWidget()
+        inner = QVBoxLayout(holder)
+        inner.setContentsMargins(12, 12, 12, 12)
+        inner.setSpacing(12)
+        inner.addWidget(self.banner)
+        inner.addWidget(records, 1)
+        inner.addWidget(add, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(holder)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 12, 12, 12)
-        layout.setSpacing(12)
-        layout.addWidget(self.banner)
-        layout.addWidget(records, 1)
-        layout.addWidget(add)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
 
     def _connect_signals(self) -> None:
         self.add_button.clicked.connect(self.add_consent)
@@ -217,7 +231,7 @@ class ConsentTab(QWidget):
         record = self.selected()
         if record is None:
             return
-        what = contact_label(record.scope.value)
+        what = scope_label(record.scope.value)
         if self._ctx.dialogs.confirm(
             self,
             self.tr("Record withdrawal"),

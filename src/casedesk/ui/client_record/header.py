@@ -83,9 +83,7 @@ class ClientHeader(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("clientHeader")
-        self.setStyleSheet(
-            "#clientHeader { background: white; border: 1px solid #dde1e6; border-radius: 10px; }"
-        )
+        self.setProperty("role", "card")  # the theme's white panel
         self.name = label("", "title")
         self.name.setAccessibleName(self.tr("Client name"))
         self.details = label("", "muted")

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxL
 from casedesk.services.audit import AuditEntry
 from casedesk.ui.client_record.models import HistoryModel
 from casedesk.ui.widgets.basics import label
+from casedesk.ui.widgets.client_fields import left_aligned_headers
 
 
 class HistoryTab(QWidget):
@@ -25,6 +26,7 @@ class HistoryTab(QWidget):
         self.table.setShowGrid(False)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
+        left_aligned_headers(self.table)
         header = self.table.horizontalHeader()
         for column, width in enumerate((150, 150, 200)):
             header.resizeSection(column, width)

@@ -65,7 +65,7 @@ class IntakeTab(QWidget):
         )
         self.source_type.setEditable(True)
         self.source_name = line_edit(tr("Referrer name"), tr("Who referred (service or person)"))
-        self.reason = text_box(tr("Reason for referral"), height=60)
+        self.reason = text_box(tr("Reason for referral"), height=70)
         self.screening_outcome = combo(
             tr("Screening outcome"),
             [

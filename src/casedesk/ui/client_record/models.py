@@ -134,6 +134,20 @@ _CONSENT_COLOUR = {
 }
 
 
+SCOPE_SHORT = {
+    "collect_store": "Keep information",
+    "share": "Share information",
+    "referral": "Refer on",
+    "contact_family": "Contact family",
+    "photo_media": "Photos and media",
+}
+
+
+def scope_label(value: str) -> str:
+    """A consent scope in a few words."""
+    return _tr(SCOPE_SHORT.get(value, value.replace("_", " ").capitalize()))
+
+
 class ConsentModel(RowTableModel[ConsentView]):
     """A client's consent records with their state today."""
 
@@ -141,7 +155,7 @@ class ConsentModel(RowTableModel[ConsentView]):
         self.today = today
         super().__init__(
             [
-                Column(_tr("Covers"), lambda c: contact_label(c.scope.value)),
+                Column(_tr("Covers"), lambda c: scope_label(c.scope.value)),
                 Column(_tr("Agencies"), lambda c: ", ".join(c.agencies) or "—"),
                 Column(_tr("Given"), lambda c: fmt_date(c.given_on)),
                 Column(_tr("Expires"), lambda c: fmt_date(c.expires_on) or _tr("No expiry")),

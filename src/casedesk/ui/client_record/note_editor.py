@@ -80,10 +80,12 @@ class NoteEditor(QWidget):
         self.goals = QListWidget()
         self.goals.setAccessibleName(tr("Linked goals"))
         self.goals.setMaximumHeight(80)
+        self.goals.setMinimumHeight(40)
         self.no_goals = label(
             tr("No goals yet: goals come from the case plan."), "muted", wrap=True
         )
-        self.body = text_box(tr("Note text"), tr("What happened, in plain words…"), height=160)
+        self.body = text_box(tr("Note text"), tr("What happened, in plain words…"), height=90)
+        self.body.setMaximumHeight(16_777_215)  # the note body takes the free space
         self.save_button = button(tr("Save note"), tr("Save note"), primary=True)
         self.lock_button = button(tr("Save and lock"), tr("Save and lock note"))
         self.cancel_button = button(tr("Cancel"), tr("Cancel editing note"))

@@ -34,6 +34,7 @@ from casedesk.ui.client_record.models import (
 from casedesk.ui.client_record.note_editor import MODE_AMEND, MODE_EDIT, MODE_NEW, NoteEditor
 from casedesk.ui.context import AppContext
 from casedesk.ui.widgets.basics import Card, button, guarded, label
+from casedesk.ui.widgets.client_fields import left_aligned_headers
 
 NOTE_DRAFT_MODES = (MODE_NEW, MODE_EDIT, MODE_AMEND)
 
@@ -85,6 +86,7 @@ class NotesTab(QWidget):
         self.timeline.setWordWrap(False)
         self.timeline.verticalHeader().hide()
         self.timeline.verticalHeader().setDefaultSectionSize(28)
+        left_aligned_headers(self.timeline)
         header = self.timeline.horizontalHeader()
         header.setStretchLastSection(False)
         for column, width in enumerate((130, 105, 70, 120, 300, 90)):

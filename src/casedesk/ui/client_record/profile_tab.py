@@ -28,6 +28,7 @@ from casedesk.ui.client_record.person_dialog import PROFESSIONAL, SUPPORT, Perso
 from casedesk.ui.context import AppContext
 from casedesk.ui.widgets.basics import Card, button, guarded, label
 from casedesk.ui.widgets.client_details_form import ClientDetailsForm
+from casedesk.ui.widgets.client_fields import left_aligned_headers
 from casedesk.ui.widgets.client_table_model import RowTableModel
 
 
@@ -47,8 +48,8 @@ def _table(accessible: str, model: RowTableModel[Any]) -> QTableView:
     view.setAlternatingRowColors(True)
     view.verticalHeader().hide()
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-    view.setMinimumHeight(120)
-    view.setMaximumHeight(190)
+    left_aligned_headers(view)
+    view.setMinimumHeight(110)
     return view
 
 
@@ -77,6 +78,7 @@ class ProfileTab(QWidget):
         self.person_dialog: PersonDialog | None = None
         self._build()
         self._connect_signals()
+        self._mark_dirty(False)
 
     def _build(self) -> None:
         tr = self.tr
@@ -98,6 +100,7 @@ class ProfileTab(QWidget):
         row.addWidget(self.revert_button)
         row.addWidget(self.save_button)
         details.body.addLayout(row)
+        details.body.addStretch(1)
         support = self._people_card(
             tr("Support network"),
             self.support_table,
@@ -112,13 +115,15 @@ class ProfileTab(QWidget):
         inner = QVBoxLayout(holder)
         inner.setContentsMargins(12, 12, 12, 12)
         inner.setSpacing(12)
-        inner.addWidget(details)
-        people = QHBoxLayout()
+        columns = QHBoxLayout()
+        columns.setSpacing(12)
+        columns.addWidget(details, 3)
+        people = QVBoxLayout()
         people.setSpacing(12)
-        people.addWidget(support)
-        people.addWidget(professionals)
-        inner.addLayout(people)
-        inner.addStretch(1)
+        people.addWidget(support, 1)
+        people.addWidget(professionals, 1)
+        columns.addLayout(people, 2)
+        inner.addLayout(columns, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)

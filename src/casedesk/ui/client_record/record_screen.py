@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -100,6 +101,33 @@ def load_record(services: Services, client_id: str, on: date, *, drafts: bool) -
     )
 
 
+class LazyPage(QWidget):
+    """A tab page whose real content is built the first time it is needed.
+
+    Args:
+        factory: builds the content.
+        adopt: called once with the content right after it is built.
+    """
+
+    def __init__(self, factory: Callable[[], QWidget], adopt: Callable[[QWidget], None]) -> None:
+        super().__init__()
+        self._factory = factory
+        self._adopt = adopt
+        self.built: QWidget | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+
+    def ensure(self) -> QWidget:
+        """The content, building it now if needed."""
+        if self.built is None:
+            self.built = self._factory()
+            layout = self.layout()
+            assert layout is not None
+            layout.addWidget(self.built)
+            self._adopt(self.built)
+        return self.built
+
+
 class ClientRecordScreen(QWidget):
     """A client's record. Later features fill the Assessments, Plan, Referrals, Documents slots.
 
@@ -123,10 +151,13 @@ class ClientRecordScreen(QWidget):
         self.tabs.setAccessibleName(self.tr("Client record sections"))
         self.tabs.setDocumentMode(True)
         self.profile = ProfileTab(ctx, client_id)
-        self.intake = IntakeTab(ctx, client_id)
-        self.consent = ConsentTab(ctx, client_id)
-        self.notes = NotesTab(ctx, client_id)
-        self.history = HistoryTab()
+        # The other tabs are built when first shown (or asked for): opening stays fast.
+        self._pages = {
+            "intake": LazyPage(lambda: IntakeTab(ctx, client_id), self._adopt),
+            "consent": LazyPage(lambda: ConsentTab(ctx, client_id), self._adopt),
+            "notes": LazyPage(lambda: NotesTab(ctx, client_id), self._adopt),
+            "history": LazyPage(HistoryTab, self._adopt),
+        }
         self.slots: dict[str, QWidget] = {}
         self._build()
         self.set_slot("plan", PlanTab(ctx, client_id))
@@ -146,17 +177,37 @@ class ClientRecordScreen(QWidget):
         """Whose record this is."""
         return self._client_id
 
+    @property
+    def intake(self) -> IntakeTab:
+        """The Intake tab (built on first use)."""
+        return self._pages["intake"].ensure()  # type: ignore[return-value]
+
+    @property
+    def consent(self) -> ConsentTab:
+        """The Consent tab (built on first use)."""
+        return self._pages["consent"].ensure()  # type: ignore[return-value]
+
+    @property
+    def notes(self) -> NotesTab:
+        """The Notes tab (built on first use)."""
+        return self._pages["notes"].ensure()  # type: ignore[return-value]
+
+    @property
+    def history(self) -> HistoryTab:
+        """The History tab (built on first use)."""
+        return self._pages["history"].ensure()  # type: ignore[return-value]
+
     def _build(self) -> None:
         tr = self.tr
         self.tabs.addTab(self.profile, tr("Profile"))
-        self.tabs.addTab(self.intake, tr("Intake"))
-        self.tabs.addTab(self.consent, tr("Consent"))
-        self.tabs.addTab(self.notes, tr("Notes"))
+        self.tabs.addTab(self._pages["intake"], tr("Intake"))
+        self.tabs.addTab(self._pages["consent"], tr("Consent"))
+        self.tabs.addTab(self._pages["notes"], tr("Notes"))
         for name, (title, text) in LATER_SLOTS.items():
             panel = PlaceholderPanel(tr(title), tr(text))
             self.slots[name] = panel
             self.tabs.addTab(panel, tr(title))
-        self.tabs.addTab(self.history, tr("History"))
+        self.tabs.addTab(self._pages["history"], tr("History"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 8)
         layout.setSpacing(10)
@@ -164,15 +215,39 @@ class ClientRecordScreen(QWidget):
         layout.addWidget(self.tabs, 1)
 
     def _connect_signals(self) -> None:
-        for tab in (self.profile, self.intake, self.consent, self.notes):
-            tab.data_changed.connect(self._on_tab_changed)
+        self.profile.data_changed.connect(self._on_tab_changed)
+        self.tabs.currentChanged.connect(self._on_tab_shown)
         self._ctx.hub.changed.connect(self._on_hub_changed)
+
+    def _on_tab_shown(self, index: int) -> None:
+        page = self.tabs.widget(index)
+        if isinstance(page, LazyPage):
+            page.ensure()
+
+    def _adopt(self, tab: QWidget) -> None:
+        """Wire a lazily built tab and show it what is already loaded."""
+        changed = getattr(tab, "data_changed", None)
+        if changed is not None:
+            changed.connect(self._on_tab_changed)
+        if self.data is not None:
+            self._fill(tab, self.data)
+
+    def _fill(self, tab: QWidget, data: RecordData) -> None:
+        if isinstance(tab, IntakeTab):
+            tab.set_intake(data.intake)
+        elif isinstance(tab, ConsentTab):
+            tab.set_consents(data.consents, data.consent_summary)
+        elif isinstance(tab, NotesTab):
+            tab.set_goals(data.overview.goals)
+            tab.set_notes(data.notes)
+        elif isinstance(tab, HistoryTab):
+            tab.set_history(data.history)
 
     # ------------------------------------------------------------------ public
 
     def add_tab(self, widget: QWidget, title: str) -> int:
         """Add a tab before History; returns its index."""
-        index = self.tabs.indexOf(self.history)
+        index = self.tabs.indexOf(self._pages["history"])
         return self.tabs.insertTab(index, widget, title)
 
     def set_slot(self, name: str, widget: QWidget) -> None:
@@ -205,7 +280,9 @@ class ClientRecordScreen(QWidget):
 
     def save_drafts_now(self) -> None:
         """Write pending drafts at once (call before locking)."""
-        self.notes.save_draft_now()
+        notes = self._pages["notes"].built
+        if isinstance(notes, NotesTab):
+            notes.save_draft_now()
         self.profile.save_draft_now()
         self.assessments.save_draft_now()
         self.risk.save_draft_now()
@@ -214,8 +291,11 @@ class ClientRecordScreen(QWidget):
         """Empty every widget and model (used on lock); the record must be reopened after."""
         self.data = None
         self.header.clear()
-        for tab in (self.profile, self.intake, self.consent, self.notes, self.history):
-            tab.clear()
+        self.profile.clear()
+        for page in self._pages.values():
+            built = page.built
+            if built is not None:
+                built.clear()  # type: ignore[attr-defined]
         for slot in self.slots.values():
             clear = getattr(slot, "clear", None)
             if callable(clear):
@@ -229,15 +309,14 @@ class ClientRecordScreen(QWidget):
         self.header.show_record(data.client, data.overview, data.consent_summary, on)
         self.profile.set_record(data.client)
         self.profile.set_people(data.support, data.professionals)
-        self.intake.set_intake(data.intake)
-        self.consent.set_consents(data.consents, data.consent_summary)
-        self.notes.set_goals(data.overview.goals)
-        self.notes.set_notes(data.notes)
-        self.history.set_history(data.history)
+        for page in self._pages.values():
+            if page.built is not None:
+                self._fill(page.built, data)
         if not self._drafts_offered:
             self._drafts_offered = True
             self.profile.offer_draft(data.profile_draft)
-            self.notes.offer_draft(data.note_drafts)
+            if data.note_drafts:
+                self.notes.offer_draft(data.note_drafts)
         self.loaded.emit()
 
     def _goal_from_need(self, need_id: str) -> None:

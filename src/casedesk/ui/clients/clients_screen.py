@@ -110,10 +110,7 @@ class ClientsScreen(QWidget):
         self._ctx.hub.changed.connect(self._on_changed)
 
     def _on_loaded(self, entries: list[ListEntry]) -> None:
-        self.model.set_entries(entries)
-        header = self.view.table.horizontalHeader()
-        self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
-        self.proxy.refresh()
+        self.model.set_entries(entries)  # the proxy re-sorts and re-filters on the reset
         self.loaded = True
         self._update_count()
 

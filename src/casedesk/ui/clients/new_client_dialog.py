@@ -58,7 +58,10 @@ class DuplicateWarning(QFrame):
             self.tr("Different person: save new client"), self.tr("Save as a new client anyway")
         )
         self.continue_button.clicked.connect(self.continue_requested)
-        self._layout.addWidget(self.continue_button)
+        row = QHBoxLayout()
+        row.addWidget(self.continue_button)
+        row.addStretch(1)
+        self._layout.addLayout(row)
         self.open_buttons: list[QWidget] = []
         self.hide()
 
@@ -107,7 +110,7 @@ class NewClientDialog(QDialog):
         self.cancel_button = button(self.tr("Cancel"), self.tr("Cancel new client"))
         self._build()
         self._connect_signals()
-        self.resize(860, 640)
+        self.resize(900, 760)
 
     def _build(self) -> None:
         outer = QVBoxLayout(self)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -28,6 +30,7 @@ class FieldErrors:
 
     def __init__(self, general: QLabel | None = None) -> None:
         self._labels: dict[str, QLabel] = {}
+        self._messages: dict[str, str] = {}
         self._general = general
         self.aliases: dict[str, str] = {}
 
@@ -37,7 +40,7 @@ class FieldErrors:
             widget = QLabel()
             widget.setObjectName(f"error_{name}")
             widget.setWordWrap(True)
-            widget.setStyleSheet(f"color: {DANGER}; font-size: 9pt;")
+            widget.setTextFormat(Qt.TextFormat.RichText)  # coloured by markup: no per-widget
             widget.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
             widget.hide()
             self._labels[name] = widget
@@ -50,7 +53,8 @@ class FieldErrors:
         for name, message in errors.items():
             key = self._resolve(name)
             if key in self._labels:
-                self._labels[key].setText(message)
+                self._messages[key] = message
+                self._labels[key].setText(_error_markup(message))
                 self._labels[key].show()
             else:
                 leftovers.append(message)
@@ -61,14 +65,16 @@ class FieldErrors:
     def message(self, name: str) -> str:
         """The visible message of a field ('' when none)."""
         widget = self._labels.get(name)
-        return widget.text() if widget is not None and not widget.isHidden() else ""
+        visible = widget is not None and not widget.isHidden()
+        return self._messages.get(name, "") if visible else ""
 
     def visible(self) -> dict[str, str]:
         """Every visible message by field."""
-        return {k: w.text() for k, w in self._labels.items() if not w.isHidden()}
+        return {k: self._messages.get(k, "") for k, w in self._labels.items() if not w.isHidden()}
 
     def clear(self) -> None:
         """Hide every message."""
+        self._messages.clear()
         for widget in self._labels.values():
             widget.clear()
             widget.hide()
@@ -83,6 +89,11 @@ class FieldErrors:
             if prefix.endswith("*") and name.startswith(prefix[:-1]):
                 return target
         return name
+
+
+def _error_markup(message: str) -> str:
+    body = html.escape(message).replace("\n", "<br/>")
+    return f"<span style='color:{DANGER}; font-size:9pt'>{body}</span>"
 
 
 def line_edit(accessible: str, placeholder: str = "") -> QLineEdit:
