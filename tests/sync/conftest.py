@@ -30,12 +30,11 @@ def _load_hub_conftest() -> object:
 
 
 _hub = _load_hub_conftest()
-pg_session_database = _hub.pg_session_database  # type: ignore[attr-defined]
-pg_database = _hub.pg_database  # type: ignore[attr-defined]
-hub_url = _hub.hub_url  # type: ignore[attr-defined]
-hub_log = _hub.hub_log  # type: ignore[attr-defined]
-hub_settings = _hub.hub_settings  # type: ignore[attr-defined]
-hub = _hub.hub  # type: ignore[attr-defined]
+# Re-export the hub suite's fixtures (pg databases, hub, hub_url, hub_log, ...) by name.
+for _name in dir(_hub):
+    _value = getattr(_hub, _name)
+    if hasattr(_value, "_fixture_function_marker") or hasattr(_value, "_pytestfixturefunction"):
+        globals()[_name] = _value
 
 import pytest  # noqa: E402
 from syncfix import Fleet  # noqa: E402
@@ -43,6 +42,6 @@ from syncfix import Fleet  # noqa: E402
 
 @pytest.fixture
 def fleet(hub, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """Devices of one account on the parametrised hub (call ``fleet.add()``)."""
+    """Devices of one fresh account on the module's hub, per backend (call ``fleet.add()``)."""
     with Fleet(hub, tmp_path) as made:
         yield made

@@ -73,6 +73,14 @@ class Device:
             ids = list(session.scalars(select(model.id)))
             return {i: store.row_payload(session, table, i) or {} for i in ids}
 
+    def reopen(self) -> None:
+        """Unlock again after another process used the vault (keeps hub settings)."""
+        factory = self.services.sync.hub_factory
+        self.vault.unlock(PASSPHRASE)
+        self.services = Services.for_vault(self.vault)
+        self.services.sync.pairing_cost = FAST_PAIRING
+        self.services.sync.hub_factory = factory
+
     def close(self) -> None:
         if self.vault.is_unlocked:
             self.vault.lock()
@@ -90,7 +98,7 @@ def table_hashes(db: Any) -> dict[str, str]:
     return out
 
 
-def hub_table_hashes(db_url: str, key: Any) -> dict[str, str]:
+def hub_table_hashes(db_url: str, key: Any, account_id: str) -> dict[str, str]:
     """The same hashes computed from the hub's newest envelope of every row (decrypted here)."""
     engine = create_engine(db_url)
     rows: dict[str, list[tuple[str, str]]] = {t: [] for t in SYNCED_TABLES}
@@ -99,8 +107,10 @@ def hub_table_hashes(db_url: str, key: Any) -> dict[str, str]:
             result = conn.execute(
                 text(
                     "SELECT h.table_name, h.row_id, c.row_version, c.envelope FROM hub_row_head h "
-                    "JOIN hub_change_log c ON c.server_seq = h.last_seq"
-                )
+                    "JOIN hub_change_log c ON c.server_seq = h.last_seq "
+                    "WHERE h.account_id = :account"
+                ),
+                {"account": account_id},
             )
             for table, row_id, version, envelope in result:
                 data = open_row(
@@ -156,11 +166,18 @@ class Fleet:
             device.sync.join(offer.text, offer.short_code)
         return device
 
-    def key(self) -> Any:
+    def connection(self) -> Any:
         with self.devices[0].db.read() as session:
             connection = load_connection(session)
         assert connection is not None
-        return connection.sync_key()
+        return connection
+
+    def key(self) -> Any:
+        return self.connection().sync_key()
+
+    @property
+    def account_id(self) -> str:
+        return str(self.connection().account_id)
 
     def settle(self, rounds: int = 3) -> None:
         """Sync every device in turn until quiet."""
@@ -174,7 +191,7 @@ class Fleet:
             diff = [t for t in hashes[0] if hashes[0][t] != other[t]]
             assert not diff, f"{device.name} differs in {diff}"
         if include_hub:
-            hub = hub_table_hashes(self.hub.db_url, self.key())
+            hub = hub_table_hashes(self.hub.db_url, self.key(), self.account_id)
             diff = [t for t in hashes[0] if hashes[0][t] != hub[t]]
             assert not diff, f"hub differs in {diff}"
         return hashes[0]

@@ -22,6 +22,8 @@ from casedesk.sync.engine import SETTING_CURSOR
 from casedesk.sync.http_client import HubClient, HubUnreachable
 from casedesk.sync.state import SyncPhase
 
+COUNT_LOG = "SELECT count(*) FROM hub_change_log WHERE account_id = :a"
+
 
 def _hub_sql(hub: RunningHub, sql: str, **params: object) -> list[tuple[object, ...]]:
     engine = create_engine(hub.db_url)
@@ -58,11 +60,11 @@ def test_response_dropped_after_push_commit_counts_the_retry_once(fleet) -> None
         lost = a.sync.sync_once()
         assert lost.phase is SyncPhase.OFFLINE and not lost.in_sync
         assert proxy.stats.faults_fired  # the hub committed, the answer never came
-        committed = _hub_sql(fleet.hub, "SELECT count(*) FROM hub_change_log")[0][0]
+        committed = _hub_sql(fleet.hub, COUNT_LOG, a=fleet.account_id)[0][0]
         assert committed > 0 and a.pending_ops()  # outbox kept until the hub's answer is recorded
         a.sync_ok()  # no new local write: the same batch is simply sent again
     _direct(a)
-    assert _hub_sql(fleet.hub, "SELECT count(*) FROM hub_change_log")[0][0] == committed
+    assert _hub_sql(fleet.hub, COUNT_LOG, a=fleet.account_id)[0][0] == committed
     doubled = _hub_sql(
         fleet.hub, "SELECT op_id FROM hub_change_log GROUP BY op_id HAVING count(*) > 1"
     )
@@ -214,7 +216,9 @@ def test_tampered_and_swapped_ciphertext_is_rejected_and_flagged(fleet) -> None:
     heads = dict(
         _hub_sql(
             fleet.hub,
-            "SELECT h.row_id, h.last_seq FROM hub_row_head h WHERE h.table_name = 'client'",
+            "SELECT h.row_id, h.last_seq FROM hub_row_head h "
+            "WHERE h.table_name = 'client' AND h.account_id = :a",
+            a=fleet.account_id,
         )
     )
     seq = [heads[i] for i in ids]
