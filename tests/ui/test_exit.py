@@ -82,3 +82,19 @@ def test_follow_up_made_clears_the_task(qtbot, ctx, services, client_id):
     tab.follow_up_made()
     assert not tab.follow_up_button.isVisibleTo(tab)
     assert not [t for t in services.tasks.due_tasks() if t.client_id == client_id]
+
+
+def test_earlier_plan_can_be_viewed_after_reopening(qtbot, ctx, services, client_id):
+    from casedesk.services.exits import ExitInput
+
+    old = services.plans.current_plan(client_id)
+    services.exits.exit_client(client_id, ExitInput(today(), ClosureReason.MOVED_AWAY))
+    services.exits.reopen(client_id)
+    tab = PlanTab(ctx, client_id)
+    qtbot.addWidget(tab)
+    assert tab.plan is None and tab.plan_picker.isVisibleTo(tab)
+    tab.plan_picker.setCurrentIndex(tab.plan_picker.findData(old.id))
+    tab._on_plan_picked()
+    assert tab.plan is not None and tab.plan.id == old.id
+    assert tab.plan.state is PlanState.CLOSED and not tab.add_goal_button.isEnabled()
+    assert tab.versions_button.isVisibleTo(tab)

@@ -141,3 +141,19 @@ def test_agree_with_no_goals_shows_the_reason(tab, dialogs):
     tab.agree()
     assert dialogs.calls[-1].kind == "warn"
     assert "at least one goal" in dialogs.calls[-1].text
+
+
+def test_period_and_review_interval(tab):
+    from casedesk.ui.plan.period_dialog import PeriodDialog
+
+    tab.start_plan()
+    assert tab.period_button.isVisibleTo(tab)
+    tab.edit_period()
+    dialog = tab.dialog
+    assert isinstance(dialog, PeriodDialog)
+    assert dialog.interval.value() == 84  # moderate intensity: 12 weeks
+    dialog.end.setText("2099-12-31")
+    dialog.interval.setValue(30)
+    dialog.accept()
+    assert tab.plan.review_interval_days == 30
+    assert tab.plan.period_end.isoformat() == "2099-12-31"

@@ -182,6 +182,18 @@ class PlanView:
         return allowed_events(self.status)
 
 
+@dataclass(frozen=True)
+class PlanSummary:
+    """One of a client's plans (one per episode), for choosing which to show."""
+
+    id: str
+    state: PlanState
+    period_start: date | None
+    period_end: date | None
+    current_version: int | None
+    created_on: date
+
+
 # ----------------------------------------------------------------------------- hashing
 
 
@@ -483,6 +495,26 @@ class PlanService:
         with self._db.read() as session:
             row = current_plan_row(session, client_id)
             return None if row is None else load_plan(session, row)
+
+    def list_plans(self, client_id: str) -> list[PlanSummary]:
+        """Every plan of a client (earlier episodes' too), newest first."""
+        with self._db.read() as session:
+            rows = session.scalars(
+                select(CasePlan)
+                .where(CasePlan.client_id == client_id, CasePlan.deleted_at.is_(None))
+                .order_by(CasePlan.created_at.desc())
+            )
+            return [
+                PlanSummary(
+                    r.id,
+                    r.state,
+                    r.period_start,
+                    r.period_end,
+                    r.current_version_no or None,
+                    r.created_at.date(),
+                )
+                for r in rows
+            ]
 
     def get_plan(self, plan_id: str) -> PlanView:
         """One plan, whole."""

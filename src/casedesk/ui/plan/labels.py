@@ -13,6 +13,7 @@ from casedesk.domain.enums import (
     GoalAchievement,
     GoalLifecycle,
     GoalTerm,
+    Intensity,
     Performer,
     PlanState,
     Priority,
@@ -25,6 +26,10 @@ def _tr(text: str) -> str:
 
 
 _TEXT: dict[Enum, str] = {
+    Intensity.INTENSIVE: "Intensive",
+    Intensity.HIGH: "High",
+    Intensity.MODERATE: "Moderate",
+    Intensity.LOW: "Low",
     PlanState.DRAFT: "Draft",
     PlanState.AGREED: "Agreed",
     PlanState.UNDER_REVIEW: "Under review",

@@ -7,6 +7,7 @@ and kept in ``self.dialog`` so tests can fill them in without blocking.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,13 +34,15 @@ from casedesk.services.changes import Changes
 from casedesk.services.errors import ImmutableRecordError, ValidationError, VaultError
 from casedesk.services.exits import EpisodeRecord
 from casedesk.services.goals import coach
-from casedesk.services.plans import ActionView, GoalView, PlanView
+from casedesk.services.plans import ActionView, GoalView, PlanSummary, PlanView
 from casedesk.ui.context import AppContext
 from casedesk.ui.messages import describe_error
 from casedesk.ui.plan.action_editor import ActionEditor
+from casedesk.ui.plan.fields import DataCombo
 from casedesk.ui.plan.goal_editor import GoalChoices, GoalEditor
 from casedesk.ui.plan.labels import label_for
 from casedesk.ui.plan.models import GoalRow, action_model, goal_model, proxy_for
+from casedesk.ui.plan.period_dialog import PeriodDialog
 from casedesk.ui.plan.smart_panel import SmartPanel
 from casedesk.ui.widgets.basics import Card, button, guarded, label, set_role
 from casedesk.ui.widgets.client_table_model import RowTableModel
@@ -53,6 +56,7 @@ class PlanTabData:
     episodes: tuple[EpisodeRecord, ...]
     domains: tuple[tuple[str, str], ...] = ()
     needs: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    plans: tuple[PlanSummary, ...] = field(default_factory=tuple)
 
 
 # Life-domain names per open vault: the built-in set never changes while the app runs.
@@ -81,6 +85,7 @@ def load_plan_tab(
         episodes=tuple(services.exits.episodes(client_id)),
         domains=domains,
         needs=needs,
+        plans=tuple(services.plans.list_plans(client_id)),
     )
 
 
@@ -142,6 +147,8 @@ class PlanTab(QWidget):
         self.state_label = label("", "heading")
         self.state_label.setAccessibleName(tr("Plan state"))
         self.details = label("", "muted", wrap=True)
+        self.plan_picker = DataCombo(tr("Which plan to show"))
+        self.period_button = button(tr("Period\u2026"), tr("Plan period and review interval"))
         self.start_button = button(tr("Start a plan"), tr("Start a case plan"), primary=True)
         self.agree_button = button(tr("Agree plan\u2026"), tr("Agree the plan as a new version"))
         self.review_button = button(tr("Review\u2026"), tr("Review the plan"))
@@ -153,8 +160,10 @@ class PlanTab(QWidget):
         top = QHBoxLayout()
         top.addWidget(label(tr("Case plan"), "heading"))
         top.addWidget(self.state_label)
+        top.addWidget(self.plan_picker)
         top.addStretch(1)
         for b in (
+            self.period_button,
             self.start_button,
             self.agree_button,
             self.review_button,
@@ -241,6 +250,8 @@ class PlanTab(QWidget):
 
     def _connect(self) -> None:
         self.start_button.clicked.connect(self.start_plan)
+        self.period_button.clicked.connect(self.edit_period)
+        self.plan_picker.activated.connect(lambda _i: self._on_plan_picked())
         self.agree_button.clicked.connect(self.agree)
         self.review_button.clicked.connect(self.review)
         self.keep_button.clicked.connect(self.keep_current)
@@ -285,14 +296,48 @@ class PlanTab(QWidget):
         """Show freshly loaded data."""
         self._domains = data.domains
         self.data = data
+        self._fill_picker(data)
         self.show_plan(data.plan)
+
+    def _fill_picker(self, data: PlanTabData) -> None:
+        tr = self.tr
+        items: list[tuple[str, Any]] = []
+        current = data.plan.id if data.plan else None
+        if current is None:
+            items.append((tr("This episode: no plan yet"), None))
+        for summary in data.plans:
+            start = _day(summary.period_start or summary.created_on)
+            text = (
+                tr("Current plan (from {start})")
+                if summary.id == current
+                else tr("Earlier plan from {start} ({state})")
+            ).format(start=start, state=label_for(summary.state).lower())
+            items.append((text, summary.id))
+        self.plan_picker.set_items(items, current)
+        self.plan_picker.setVisible(len(items) > 1)
+
+    def _on_plan_picked(self) -> None:
+        plan_id = self.plan_picker.value()
+        data = self.data
+        if data is None:
+            return
+        if plan_id is None or (data.plan is not None and plan_id == data.plan.id):
+            self.reload()
+            return
+        plans = self._ctx.services.plans
+        self._ctx.tasks.run(
+            lambda: plans.get_plan(plan_id),
+            guarded(self, self.show_plan),
+            guarded(self, self._on_error),
+            label="load earlier plan",
+        )
 
     def show_plan(self, plan: PlanView | None) -> None:
         """Redraw the plan (after a load or a change)."""
         if self.data is None:
             self.data = PlanTabData(plan, ())
         elif plan is not self.data.plan:
-            self.data = PlanTabData(plan, self.data.episodes, self.data.domains, self.data.needs)
+            self.data = dataclasses.replace(self.data, plan=plan)
         self._show_header(plan)
         names = dict(self.data.domains)
         on = today()
@@ -455,6 +500,7 @@ class PlanTab(QWidget):
         has_goal = self.selected_goal() is not None
         has_action = self.selected_action() is not None
         self.start_button.setVisible(plan is None and (open_episode or episode is None))
+        self.period_button.setVisible(editable)
         self.agree_button.setVisible(PlanEvent.AGREE in events)
         self.review_button.setVisible(
             plan is not None and plan.state in (PlanState.AGREED, PlanState.UNDER_REVIEW)
@@ -547,6 +593,21 @@ class PlanTab(QWidget):
             return
         plan_id = plan.id
         self._change(lambda: self._ctx.services.plans.agree(plan_id))
+
+    def edit_period(self) -> None:
+        """Change the plan period and review interval (draft or under review)."""
+        plan = self.plan
+        if plan is None:
+            return
+        dialog = PeriodDialog(plan, self)
+        plan_id = plan.id
+
+        def save() -> None:
+            start, end, days = dialog.start.value(), dialog.end.value(), dialog.interval.value()
+            self._change(lambda: self._ctx.services.plans.set_period(plan_id, start, end, days))
+
+        dialog.accepted.connect(save)
+        self._open(dialog)
 
     def keep_current(self) -> None:
         """End a review with no new version."""
