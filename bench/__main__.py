@@ -14,7 +14,7 @@ import traceback
 
 from bench.common import RESULTS_DIR, Row, format_table, info_row, normalise, write_json
 
-OTHER_MODULES = ("bench.bench_hub", "bench.bench_pdf", "bench.bench_ui")
+OTHER_MODULES = ("bench.bench_hub", "bench.bench_pdf", "bench.bench_ui", "bench.bench_plans")
 
 
 def _other_rows(name: str) -> list[Row]:
