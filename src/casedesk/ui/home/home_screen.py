@@ -149,6 +149,7 @@ class HomeScreen(QWidget):
         self.due_view.verticalHeader().hide()
         self.due_view.setMinimumHeight(190)
         header = self.due_view.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(COL_WHAT, QHeaderView.ResizeMode.Stretch)
         header.resizeSection(COL_DUE, 130)

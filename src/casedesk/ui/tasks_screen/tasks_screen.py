@@ -103,6 +103,7 @@ class TasksScreen(QWidget):
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(self.fontMetrics().height() + 14)
         header = self.view.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setStretchLastSection(False)
         header.setSectionResizeMode(COL_DUE, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(COL_CLIENT, QHeaderView.ResizeMode.Interactive)
