@@ -39,10 +39,14 @@ class HistoryTab(QWidget):
             )
         )
         layout.addWidget(self.table, 1)
+        self.empty = label(self.tr("No changes recorded for this client yet."), "muted")
+        self.empty.hide()
+        layout.addWidget(self.empty)
 
     def set_history(self, entries: Sequence[AuditEntry]) -> None:
         """Show the audit entries."""
         self.model.set_rows(entries)
+        self.empty.setVisible(not entries)
 
     def clear(self) -> None:
         """Forget the entries (used on lock)."""

@@ -218,6 +218,11 @@ class ProfessionalsModel(RowTableModel[ProfessionalView]):
 # ----------------------------------------------------------------------------- history
 
 
+def action_label(action: str) -> str:
+    """An audit action code ("note.amended") as words ("Note amended")."""
+    return _tr(action.replace(".", " ").replace("_", " ").capitalize())
+
+
 class HistoryModel(RowTableModel[AuditEntry]):
     """The audit trail for a client, newest first."""
 
@@ -230,7 +235,7 @@ class HistoryModel(RowTableModel[AuditEntry]):
                     sort=lambda a: a.occurred_at.timestamp(),
                 ),
                 Column(_tr("Who"), lambda a: a.actor or _tr("This device")),
-                Column(_tr("What"), lambda a: a.action),
+                Column(_tr("What"), lambda a: action_label(a.action)),
                 Column(_tr("Details"), lambda a: a.summary),
             ],
             parent,

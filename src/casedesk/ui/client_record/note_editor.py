@@ -215,7 +215,8 @@ class NoteEditor(QWidget):
 
     def occurred(self) -> datetime:
         """The contact time as an aware local datetime."""
-        value: datetime = self.occurred_at.dateTime().toPython()
+        value = self.occurred_at.dateTime().toPython()
+        assert isinstance(value, datetime)
         return value.astimezone()
 
     def to_input(self, client_id: str) -> NoteInput:

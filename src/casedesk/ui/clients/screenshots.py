@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from casedesk.domain.clients import ClientInput
 from casedesk.domain.clock import today
 from casedesk.domain.consent import ConsentState
-from casedesk.domain.enums import ClientStatus, RiskLevel
+from casedesk.domain.enums import ClientStatus, ContactType, RiskLevel
+from casedesk.domain.notes import NoteInput
 from casedesk.domain.validation import ValidationError
 from casedesk.services.clients import ClientRow
 from casedesk.ui.client_record.record_screen import ClientRecordScreen
@@ -98,14 +99,41 @@ def render_new_client(ctx: AppContext, outdir: Path, twin: ClientRow | None) -> 
     return path
 
 
+def _seed_story(ctx: AppContext, client_id: str) -> str:
+    """A few real actions on the (throw-away) demo vault so History and amendments show.
+
+    Returns:
+        The id of a locked note that now has an amendment.
+    """
+    services = ctx.services
+    record = services.clients.get_client(client_id)
+    data = {k: getattr(record, k) for k in ClientInput.__dataclass_fields__ if k != "identifiers"}
+    data["interpreter_needed"] = True
+    services.clients.update_client(client_id, ClientInput(**data, identifiers=record.identifiers))
+    note = services.notes.add_note(
+        NoteInput(
+            client_id,
+            "Phoned about the housing inspection. The letter has arrived and they will bring it "
+            "on Thursday. Agreed I will call the landlord's agent first.",
+            contact_type=ContactType.PHONE,
+            duration_minutes=15,
+            location="Office",
+        ),
+        lock=True,
+    )
+    services.notes.amend_note(note.id, "Correction: the inspection is on Friday, not Thursday.")
+    return note.id
+
+
 def render_record_tabs(ctx: AppContext, outdir: Path, client: ClientRow) -> list[Path]:
     """The record header and each tab."""
+    amended = _seed_story(ctx, client.id)
     screen = ClientRecordScreen(ctx, client.id)
     paths = []
     for name, title in RECORD_TABS.items():
         screen.show_tab(screen.tr(title))
-        if title == "Notes" and screen.notes.shown_note_ids():
-            screen.notes.select_note(screen.notes.shown_note_ids()[0])
+        if title == "Notes":
+            screen.notes.select_note(amended)
         paths.append(_grab(screen, outdir / name))
     screen.close()
     screen.deleteLater()

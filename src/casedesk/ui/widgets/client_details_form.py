@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -148,8 +149,9 @@ class ClientDetailsForm(QWidget):
         bottom.setHorizontalSpacing(10)
         bottom.setVerticalSpacing(2)
         add_row(bottom, 0, 0, tr("Notes"), self.notes, e, "notes")
-        caption = bottom.itemAtPosition(0, 0).widget()
-        bottom.setAlignment(caption, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        item = bottom.itemAtPosition(0, 0)
+        if item is not None:
+            item.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         bottom.setColumnStretch(1, 1)
         bottom.setColumnMinimumWidth(0, 100)
         outer = QVBoxLayout(self)
@@ -159,7 +161,7 @@ class ClientDetailsForm(QWidget):
         outer.addLayout(bottom)
         outer.addWidget(self.general_error)
 
-    def _grid(self, rows: list[tuple[str, QWidget, str]]) -> QGridLayout:
+    def _grid(self, rows: Sequence[tuple[str, QWidget, str]]) -> QGridLayout:
         grid = QGridLayout()
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(2)
