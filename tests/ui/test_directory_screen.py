@@ -62,6 +62,8 @@ def test_import_with_bad_rows_imports_nothing_until_skipped(
     assert dialog.skip_button.isVisibleTo(dialog)
     qtmodeltester.check(dialog.problems)
     qtmodeltester.check(dialog.ready)
+    qtmodeltester.check(dialog.problem_proxy)
+    qtmodeltester.check(dialog.ready_proxy)
     dialog.run_import(skip_bad_rows=False)  # refused by the service too: nothing written
     assert dialog.error.isVisibleTo(dialog)
     assert services.directory.list_services() == []

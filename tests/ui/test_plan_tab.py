@@ -78,7 +78,8 @@ def test_build_agree_review_and_agree_version_two(tab, ctx, dialogs, qtmodeltest
     assert tab.coach.report is not None and tab.coach.report.all_met
     qtmodeltester.check(tab.goals)
     qtmodeltester.check(tab.goal_proxy)
-    qtmodeltester.check(tab.actions)
+    qtmodeltester.check(tab.action_items)
+    qtmodeltester.check(tab.action_proxy)
 
     tab.agree()
     assert dialogs.kinds()[-1] == "confirm"
@@ -122,12 +123,14 @@ def test_build_agree_review_and_agree_version_two(tab, ctx, dialogs, qtmodeltest
     versions = tab.dialog
     assert isinstance(versions, VersionsDialog)
     qtmodeltester.check(versions.versions)
+    qtmodeltester.check(versions.version_proxy)
     assert "Keep my flat" in versions.viewer.toPlainText()
     versions.from_combo.setCurrentIndex(0)
     versions.to_combo.setCurrentIndex(1)
     versions.compare()
     assert any(c.label == "Keep my flat" for c in versions.changes_shown)
     qtmodeltester.check(versions.changes)
+    qtmodeltester.check(versions.change_proxy)
 
 
 def review_outcome(name):

@@ -252,10 +252,14 @@ class DirectoryScreen(QWidget):
         directory = self._ctx.services.directory
         self._ctx.tasks.run(
             lambda: directory.remove_service(entry.id),
-            guarded(self, lambda _r: (self._changed(), self.reload())),
+            guarded(self, self._after_remove),
             guarded(self, self._on_error),
             label="remove directory entry",
         )
+
+    def _after_remove(self, _result: object) -> None:
+        self._changed()
+        self.reload()
 
     # ------------------------------------------------------------------ CSV
 

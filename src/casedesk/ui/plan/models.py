@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from PySide6.QtCore import QCoreApplication, QObject, QSortFilterProxyModel
+from PySide6.QtCore import QAbstractItemModel, QCoreApplication, QObject, QSortFilterProxyModel
 
 from casedesk.domain.clock import today
 from casedesk.domain.enums import (
@@ -180,7 +180,7 @@ def change_model(parent: QObject | None = None) -> RowTableModel[PlanChange]:
     )
 
 
-def proxy_for(model: RowTableModel[object], parent: QObject | None = None) -> QSortFilterProxyModel:
+def proxy_for(model: QAbstractItemModel, parent: QObject | None = None) -> QSortFilterProxyModel:
     """A proxy over a row model, sorting by its sort role, filtering on every column."""
     proxy = QSortFilterProxyModel(parent)
     proxy.setSourceModel(model)

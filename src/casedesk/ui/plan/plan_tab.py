@@ -132,8 +132,8 @@ class PlanTab(QWidget):
         self._announcing = False
         self.goals = goal_model(self)
         self.goal_proxy = proxy_for(self.goals, self)
-        self.actions = action_model(self)
-        self.action_proxy = proxy_for(self.actions, self)
+        self.action_items = action_model(self)
+        self.action_proxy = proxy_for(self.action_items, self)
         self._build()
         self._connect()
         self._sync_buttons()
@@ -478,7 +478,7 @@ class PlanTab(QWidget):
 
     def _show_goal(self, goal: GoalView | None) -> None:
         selected_action = self.selected_action()
-        self.actions.set_rows(goal.actions if goal else ())
+        self.action_items.set_rows(goal.actions if goal else ())
         if selected_action is not None:
             self.select_action(selected_action.id)
         self.actions_heading.setText(
@@ -848,7 +848,7 @@ class PlanTab(QWidget):
         """Forget everything shown (on lock)."""
         self.data = None
         self.goals.clear()
-        self.actions.clear()
+        self.action_items.clear()
         if self.dialog is not None:
             self.dialog.reject()
         self.state_label.clear()

@@ -24,10 +24,16 @@ from casedesk.services.bundle import Services
 from casedesk.services.demo import generate_demo_data
 from casedesk.services.vault_service import VaultService
 from casedesk.ui.app import _make_application
+from casedesk.ui.client_record.record_screen import ClientRecordScreen
 from casedesk.ui.context import AppContext, ChangeHub
 from casedesk.ui.dialogs import Dialogs
+from casedesk.ui.directory import DirectoryScreen
+from casedesk.ui.exit.exit_dialog import ExitDialog
 from casedesk.ui.main_window import MainWindow
+from casedesk.ui.plan.goal_editor import GoalEditor
 from casedesk.ui.plan.plan_tab import PlanTab
+from casedesk.ui.plan.review_dialog import ReviewDialog
+from casedesk.ui.plan.versions_dialog import VersionsDialog
 from casedesk.ui.settings.prefs import UiPrefs
 from casedesk.ui.tasks import TaskRunner
 
@@ -61,10 +67,10 @@ def _pick_client(services: Services) -> str:
 
 def _plan_tab(window: MainWindow) -> PlanTab:
     record = window.host.screen("record")
-    assert record is not None
-    tab = record.slots["plan"]  # type: ignore[attr-defined]
+    assert isinstance(record, ClientRecordScreen)
+    tab = record.slots["plan"]
     assert isinstance(tab, PlanTab)
-    record.tabs.setCurrentWidget(tab)  # type: ignore[attr-defined]
+    record.tabs.setCurrentWidget(tab)
     return tab
 
 
@@ -97,8 +103,8 @@ def render(out: Path, clients: int = 60) -> None:
         _exit(app, tab, out)
         window.show_page("directory")
         directory = window.host.screen("directory")
-        if directory is not None:
-            directory.select(directory.model.rows()[3].id)  # type: ignore[attr-defined]
+        if isinstance(directory, DirectoryScreen):
+            directory.select(directory.model.rows()[3].id)
         _save(app, window, out, "directory")
         window.host.dispose_all()
         window.deleteLater()
@@ -109,8 +115,8 @@ def render(out: Path, clients: int = 60) -> None:
 def _review(app: QApplication, tab: PlanTab, out: Path) -> None:
     tab.review()
     dialog = tab.dialog
-    assert dialog is not None
-    rows = dialog.rows  # type: ignore[attr-defined]
+    assert isinstance(dialog, ReviewDialog)
+    rows = dialog.rows
     notes = (
         "Started two shifts a week",
         "Went to the community lunch twice",
@@ -120,43 +126,43 @@ def _review(app: QApplication, tab: PlanTab, out: Path) -> None:
         row.note.setText(note)
         row.score.setValue(score)
     rows[0].achievement.set_value(GoalAchievement.ACHIEVED)
-    dialog.achievements.setPlainText("Tenancy is safe: no arrears for three months.")  # type: ignore[attr-defined]
-    dialog.barriers.setPlainText("Bus fares to appointments; winter evenings.")  # type: ignore[attr-defined]
-    dialog.new_supports.setPlainText("Community transport; neighbour checks in on Sundays.")  # type: ignore[attr-defined]
+    dialog.achievements.setPlainText("Tenancy is safe: no arrears for three months.")
+    dialog.barriers.setPlainText("Bus fares to appointments; winter evenings.")
+    dialog.new_supports.setPlainText("Community transport; neighbour checks in on Sundays.")
     dialog.resize(980, 760)
     _save(app, dialog, out, "review")
     from casedesk.services.reviews import ReviewOutcome
 
-    dialog.finish(ReviewOutcome.CONTINUE_EDITING)  # type: ignore[attr-defined]
+    dialog.finish(ReviewOutcome.CONTINUE_EDITING)
 
 
 def _goal_editor(app: QApplication, tab: PlanTab, out: Path) -> None:
     tab.edit_goal(new=True)
     editor = tab.dialog
-    assert editor is not None
-    editor.client_words.setPlainText("I want to feel better about money and stop worrying")  # type: ignore[attr-defined]
-    editor.worker_framing.setPlainText("Reduce money worries: a weekly budget Sam can keep to")  # type: ignore[attr-defined]
-    editor.domain.setCurrentIndex(editor.domain.findData("money_benefits"))  # type: ignore[attr-defined]
-    row = editor.rows[0]  # type: ignore[attr-defined]
+    assert isinstance(editor, GoalEditor)
+    editor.client_words.setPlainText("I want to feel better about money and stop worrying")
+    editor.worker_framing.setPlainText("Reduce money worries: a weekly budget Sam can keep to")
+    editor.domain.setCurrentIndex(editor.domain.findData("money_benefits"))
+    row = editor.rows[0]
     row.measure.setText("Weeks the budget is kept")
     row.baseline.setText("0 of 4")
-    editor.refresh_coach()  # type: ignore[attr-defined]
+    editor.refresh_coach()
     _save(app, editor, out, "goal-editor")
     row.target.setText("4 of 4")
     row.due.set_date(
         today().replace(day=1) + (today() - today()) + __import__("datetime").timedelta(days=70)
     )
-    editor.buttons.accepted.emit()  # type: ignore[attr-defined]
+    editor.buttons.accepted.emit()
 
 
 def _versions(app: QApplication, tab: PlanTab, out: Path) -> None:
     tab.agree()
     tab.show_versions()
     dialog = tab.dialog
-    assert dialog is not None
-    dialog.from_combo.setCurrentIndex(0)  # type: ignore[attr-defined]
-    dialog.to_combo.setCurrentIndex(1)  # type: ignore[attr-defined]
-    dialog.compare()  # type: ignore[attr-defined]
+    assert isinstance(dialog, VersionsDialog)
+    dialog.from_combo.setCurrentIndex(0)
+    dialog.to_combo.setCurrentIndex(1)
+    dialog.compare()
     _save(app, dialog, out, "plan-versions")
     dialog.reject()
 
@@ -164,15 +170,15 @@ def _versions(app: QApplication, tab: PlanTab, out: Path) -> None:
 def _exit(app: QApplication, tab: PlanTab, out: Path) -> None:
     tab.end_support()
     dialog = tab.dialog
-    assert dialog is not None
-    dialog.reason.set_value(ClosureReason.GOALS_ACHIEVED)  # type: ignore[attr-defined]
-    dialog.summary.setPlainText("Eighteen months of support; housing secure, debts in hand.")  # type: ignore[attr-defined]
+    assert isinstance(dialog, ExitDialog)
+    dialog.reason.set_value(ClosureReason.GOALS_ACHIEVED)
+    dialog.summary.setPlainText("Eighteen months of support; housing secure, debts in hand.")
     dialog.achievements.setPlainText(
         "Tenancy kept; budget kept every week; back at the walking group."
-    )  # type: ignore[attr-defined]
-    dialog.supports.setPlainText("Tenancy support line; GP; walking group; daughter weekly.")  # type: ignore[attr-defined]
-    dialog.rating.setCurrentIndex(dialog.rating.findData(5))  # type: ignore[attr-defined]
-    dialog.comments.setPlainText("You listened and never rushed me.")  # type: ignore[attr-defined]
+    )
+    dialog.supports.setPlainText("Tenancy support line; GP; walking group; daughter weekly.")
+    dialog.rating.setCurrentIndex(dialog.rating.findData(5))
+    dialog.comments.setPlainText("You listened and never rushed me.")
     _save(app, dialog, out, "exit")
     dialog.reject()
 
