@@ -40,6 +40,7 @@ class ActionEditor(QDialog):
         self.performer = EnumCombo(Performer, tr("Who does it"))
         self.service = DataCombo(tr("Agency from the directory"))
         self.service.set_items([(tr("Not in the directory"), None)] + [(n, i) for i, n in services])
+        self.service.make_searchable()
         self.performer_name = QLineEdit()
         self.performer_name.setAccessibleName(tr("Name of the person or agency"))
         self.performer_name.setPlaceholderText(tr("e.g. Mum, or the agency's name"))

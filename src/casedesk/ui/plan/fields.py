@@ -7,6 +7,7 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 
 from casedesk.ui.plan.labels import label_for
@@ -75,6 +76,14 @@ class DataCombo(QComboBox):
     def __init__(self, accessible: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName(accessible)
+
+    def make_searchable(self) -> None:
+        """Let the user type to find an item (matches anywhere in the text)."""
+        self.setEditable(True)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        completer = self.completer()
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCompletionMode(completer.CompletionMode.PopupCompletion)
 
     def set_items(self, items: Iterable[tuple[str, Any]], selected: Any = None) -> None:
         """Replace the items and select ``selected`` if present."""

@@ -55,6 +55,7 @@ class ReferralDialog(QDialog):
         self.setAccessibleName(self.windowTitle())
         self.service = DataCombo(tr("Service from the directory"))
         self.service.set_items([(tr("Not in the directory"), None), *directory])
+        self.service.make_searchable()
         self.agency = QLineEdit()
         self.agency.setAccessibleName(tr("Agency name"))
         self.agency.setPlaceholderText(tr("Type the agency's name if it is not in the directory"))
