@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -89,9 +90,10 @@ DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {
 }
 
 
-@pytest.fixture
-def vault_dir(tmp_path: Path) -> Path:
-    service = VaultService(tmp_path / "vault", kdf=TEST_KDF)
+@pytest.fixture(scope="module")
+def pristine_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built once per module; each test damages its own copy."""
+    service = VaultService(tmp_path_factory.mktemp("pristine") / "vault", kdf=TEST_KDF)
     service.create(PASSPHRASE)
     clients, notes = ClientService(service.db), NoteService(service.db)
     for index in range(40):  # a few hundred KB, so damage lands in real data pages
@@ -99,6 +101,11 @@ def vault_dir(tmp_path: Path) -> Path:
         notes.add_note(NoteInput(client.id, f"Note number {index} " + "words " * 300))
     service.lock()
     return service.path
+
+
+@pytest.fixture
+def vault_dir(pristine_vault: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(pristine_vault, tmp_path / "vault"))
 
 
 @pytest.mark.parametrize("case", list(DAMAGE))
