@@ -136,3 +136,20 @@ def test_draft_offered_on_reopen_and_discarded_when_declined(qtbot, ctx, dialogs
     assert dialogs.calls[-1].text.startswith("Restore unsaved note from")
     assert again.notes.editor.body.toPlainText() == ""
     assert services.drafts.load(note_draft_key("new", record.client_id)) is None
+
+
+def test_new_note_time_is_save_time_unless_chosen(qtbot, record, services):
+    from PySide6.QtCore import QDateTime
+
+    tab = record.notes
+    tab.editor.body.setPlainText("dated when saved")
+    before = datetime.now(UTC)
+    qtbot.mouseClick(tab.editor.save_button, Qt.MouseButton.LeftButton)
+    saved = services.notes.list_notes(record.client_id)[0]
+    assert saved.occurred_at >= before.replace(microsecond=0)
+    chosen = datetime(2024, 5, 6, 10, 30).astimezone()
+    tab.editor.occurred_at.setDateTime(QDateTime.fromSecsSinceEpoch(int(chosen.timestamp())))
+    tab.editor.body.setPlainText("dated as chosen")
+    qtbot.mouseClick(tab.editor.save_button, Qt.MouseButton.LeftButton)
+    notes = {n.body: n for n in services.notes.list_notes(record.client_id)}
+    assert notes["dated as chosen"].occurred_at == chosen.astimezone(UTC)

@@ -151,3 +151,44 @@ def test_unknown_client_reports_not_found(qtbot, ctx):
     screen.not_found.connect(lambda: received.append(True))
     screen.reload()
     assert received == [True]
+
+
+def test_every_interactive_widget_has_an_accessible_name(qtbot, ctx, full_client):
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractItemView,
+        QAbstractSpinBox,
+        QComboBox,
+        QTextEdit,
+    )
+
+    screen = _screen(qtbot, ctx, full_client.id)
+    mine = (
+        screen.header,
+        screen.profile,
+        screen.intake,
+        screen.consent,
+        screen.notes,
+        screen.history,
+    )
+    kinds = (
+        QAbstractButton,
+        QComboBox,
+        QLineEdit,
+        QPlainTextEdit,
+        QTextEdit,
+        QAbstractItemView,
+        QAbstractSpinBox,
+    )
+    for root in mine:
+        for kind in kinds:
+            for widget in root.findChildren(kind):
+                if isinstance(
+                    widget.parent(), (QComboBox, QLineEdit, QAbstractItemView, QAbstractSpinBox)
+                ):
+                    continue  # Qt's own internals
+                if type(widget).__name__ in ("QCalendarWidget", "QToolButton"):
+                    continue
+                if widget.window() is not screen.window():
+                    continue  # combo and completer pop-ups
+                assert widget.accessibleName(), (type(widget).__name__, widget.objectName())

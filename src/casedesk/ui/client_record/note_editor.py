@@ -51,6 +51,7 @@ class NoteEditor(QWidget):
         self.mode = MODE_NEW
         self.target: NoteView | None = None
         self._loading = False
+        self._time_set = False  # False: a new note is dated when it is saved
         self.errors = FieldErrors()
         self._build()
         self._connect()
@@ -133,7 +134,7 @@ class NoteEditor(QWidget):
         self.body.textChanged.connect(self._changed)
         self.location.textEdited.connect(self._changed)
         self.contact_type.activated.connect(self._changed)
-        self.occurred_at.dateTimeChanged.connect(self._changed)
+        self.occurred_at.dateTimeChanged.connect(self._time_changed)
         self.duration.valueChanged.connect(self._changed)
         self.goals.itemChanged.connect(self._changed)
         self.save_button.clicked.connect(lambda: self.save_requested.emit(False))
@@ -142,6 +143,11 @@ class NoteEditor(QWidget):
 
     def _changed(self, *_args: object) -> None:
         if not self._loading:
+            self.edited.emit()
+
+    def _time_changed(self, *_args: object) -> None:
+        if not self._loading:
+            self._time_set = True
             self.edited.emit()
 
     # ------------------------------------------------------------------ modes
@@ -214,7 +220,9 @@ class NoteEditor(QWidget):
         )
 
     def occurred(self) -> datetime:
-        """The contact time as an aware local datetime."""
+        """The contact time: as chosen, or now when a new note's time was left alone."""
+        if self.mode == MODE_NEW and not self._time_set:
+            return datetime.now().astimezone()
         value = self.occurred_at.dateTime().toPython()
         assert isinstance(value, datetime)
         return value.astimezone()
@@ -243,6 +251,7 @@ class NoteEditor(QWidget):
             "target_id": self.target.id if self.target else None,
             "contact_type": str(self.contact_type.currentData()),
             "occurred_at": self.occurred().isoformat(),
+            "time_set": self._time_set,
             "duration_minutes": self.duration.value(),
             "location": self.location.text(),
             "goal_ids": list(self.goal_ids()),
@@ -257,6 +266,7 @@ class NoteEditor(QWidget):
             when = data.get("occurred_at")
             stamp = datetime.fromisoformat(when) if when else datetime.now().astimezone()
             self.occurred_at.setDateTime(QDateTime.fromSecsSinceEpoch(int(stamp.timestamp())))
+            self._time_set = bool(data.get("time_set", self.mode != MODE_NEW))
             self.duration.setValue(int(data.get("duration_minutes") or 0))
             self.location.setText(str(data.get("location", "")))
             wanted = set(data.get("goal_ids") or ())
