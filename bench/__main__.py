@@ -1,7 +1,8 @@
 """``python -m bench`` (``make bench``): every benchmark, one table, and bench/results/latest.json.
 
-Storage figures come from :mod:`bench.bench_storage`; the hub, PDF and UI modules are run too
-when they exist (other parts of the project provide them). See bench/README.md.
+Storage figures come from :mod:`bench.bench_storage`; every other ``bench/bench_*.py`` with a
+``run()`` (hub, PDF, UI, ... provided by other parts of the project) is run too. See
+bench/README.md.
 """
 
 from __future__ import annotations
@@ -12,9 +13,25 @@ import sys
 import time
 import traceback
 
-from bench.common import RESULTS_DIR, Row, format_table, info_row, normalise, write_json
+from bench.common import (
+    BENCH_DIR,
+    RESULTS_DIR,
+    Row,
+    format_table,
+    info_row,
+    normalise,
+    write_json,
+)
 
-OTHER_MODULES = ("bench.bench_hub", "bench.bench_pdf", "bench.bench_ui", "bench.bench_plans")
+# The hub, PDF and UI benchmarks first, then any other bench_*.py module with a run().
+PREFERRED = ("bench_hub", "bench_pdf", "bench_ui", "bench_plans")
+
+
+def other_modules() -> list[str]:
+    """Every ``bench/bench_*.py`` except storage (which runs first), preferred ones first."""
+    found = {p.stem for p in BENCH_DIR.glob("bench_*.py")} - {"bench_storage"}
+    ordered = [name for name in PREFERRED if name in found] + sorted(found - set(PREFERRED))
+    return [f"bench.{name}" for name in ordered]
 
 
 def _other_rows(name: str) -> list[Row]:
@@ -42,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         "--rebuild", action="store_true", help="rebuild the cached vault (re-times demo-data)"
     )
     parser.add_argument(
-        "--storage-only", action="store_true", help="skip the hub, PDF and UI benchmarks"
+        "--storage-only", action="store_true", help="skip the other bench_*.py modules"
     )
     parser.add_argument(
         "--strict", action="store_true", help="exit 1 when any figure misses its target"
@@ -54,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = bench_storage.run(args.clients, rebuild=args.rebuild)
     if not args.storage_only:
-        for name in OTHER_MODULES:
+        for name in other_modules():
             rows += _other_rows(name)
     elapsed = time.perf_counter() - started
 
