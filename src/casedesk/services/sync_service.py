@@ -43,9 +43,11 @@ from casedesk.sync.pairing import (
     make_pairing_code,
     open_pairing_code,
 )
+from casedesk.sync.scheduler import RoundOutcome, SyncScheduler
 from casedesk.sync.state import Connection, SyncPhase, SyncStatus
 
 HubFactory = Callable[[str, "str | None"], HubClient]
+StatusListener = Callable[[SyncStatus], None]
 PageHook = Callable[[int], None]
 KEPT, OTHER = "kept", "other"
 
@@ -131,6 +133,8 @@ class SyncService:
         self._phase: SyncPhase | None = None
         self._reason = ""
         self._clients: dict[tuple[str, str], HubClient] = {}
+        self._scheduler: SyncScheduler | None = None
+        self._listener: StatusListener | None = None
 
     # ------------------------------------------------------------------ setup
 
@@ -286,6 +290,56 @@ class SyncService:
     def mark_offline(self, reason: str) -> None:
         """Record that the hub could not be reached (the scheduler calls this)."""
         self._set_phase(SyncPhase.OFFLINE, reason)
+
+    # ------------------------------------------------------------------ background
+
+    def start_background(
+        self, on_status: StatusListener | None = None, scheduler: SyncScheduler | None = None
+    ) -> None:
+        """Sync in the background whenever the hub is reachable (own thread, own connection).
+
+        Args:
+            on_status: called (on the sync thread) with the new status at the start and end of
+                every round; the UI forwards it to the GUI thread by a queued signal.
+            scheduler: a scheduler to use (tests inject one with a fake timer).
+        """
+        self._listener = on_status
+        if self._scheduler is None:
+            self._scheduler = scheduler or SyncScheduler(self.background_round)
+        self._scheduler.start()
+
+    def stop_background(self) -> None:
+        """Stop background sync (before the vault locks) and close hub connections."""
+        if self._scheduler is not None:
+            self._scheduler.stop()
+        self._scheduler = None
+        self.close()
+
+    def sync_now(self) -> None:
+        """Ask the background loop for a round at once ("Sync now", a local change)."""
+        if self._scheduler is not None:
+            self._scheduler.trigger()
+
+    def background_round(self) -> RoundOutcome:
+        """One scheduled round, reported to the status listener; never raises."""
+        if not self.is_set_up:
+            self._notify()
+            return RoundOutcome.HOLD
+        self._set_phase(SyncPhase.SYNCING, "")
+        self._notify()
+        try:
+            result = self.sync_once()
+        finally:
+            self._notify()
+        if result.in_sync or result.phase is SyncPhase.SYNCING:
+            return RoundOutcome.DONE
+        if result.phase in (SyncPhase.PAUSED, SyncPhase.NOT_SET_UP):
+            return RoundOutcome.HOLD
+        return RoundOutcome.RETRY
+
+    def _notify(self) -> None:
+        if self._listener is not None:
+            self._listener(self.status())
 
     # ------------------------------------------------------------------ status
 

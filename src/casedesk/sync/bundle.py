@@ -298,6 +298,8 @@ def _write(session: Session, table: str, row_id: str, values: dict[str, Any], *,
     """
     model = store.model_for(table)
     row = model(id=row_id) if new else session.get(model, row_id)
+    if row is None:
+        return
     updated_at = values.get("updated_at")
     for name, value in values.items():
         if name in ("id", "row_version", "hlc", "updated_at"):
