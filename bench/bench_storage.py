@@ -7,8 +7,8 @@ Figures (issue 2):
 - FTS note search p95 <= 50 ms and client name prefix search p95 <= 20 ms (~100 queries each,
   through the real services);
 - the same query workload on SQLCipher vs a plain-SQLite copy (``sqlcipher_export``): <= 1.5x.
-Each timed figure is measured with ``PRAGMA cipher_memory_security`` OFF (what engine.py sets)
-and ON (what ARCHITECTURE.md asks for). The setting is process-wide and cannot be turned off
+Each timed figure is measured with ``PRAGMA cipher_memory_security`` OFF (engine.py's default)
+and ON (``CASEDESK_MEMORY_SECURITY=on``). The setting is process-wide and cannot be turned off
 once on, so every measurement runs in its own worker process.
 """
 
@@ -253,18 +253,10 @@ def _run_workload(db: Any) -> dict[str, list[float]]:
 
 
 def _apply_memory_security(setting: str) -> None:
-    """engine.py sets cipher_memory_security OFF; for "on", turn it on after its pragmas."""
-    if setting != "on":
-        return
+    """Select cipher_memory_security for this worker process (engine.py's documented switch)."""
     from casedesk.storage import engine
 
-    original = engine.harden_connection
-
-    def harden_with_memory_security(dbapi_conn: Any, key_pragma: str) -> None:
-        original(dbapi_conn, key_pragma)
-        dbapi_conn.execute("PRAGMA cipher_memory_security = ON")
-
-    engine.harden_connection = harden_with_memory_security
+    os.environ[engine.MEMORY_SECURITY_ENV] = setting
 
 
 def worker_unlock(clients: int, setting: str) -> dict[str, Any]:
