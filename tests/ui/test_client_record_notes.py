@@ -153,3 +153,17 @@ def test_new_note_time_is_save_time_unless_chosen(qtbot, record, services):
     qtbot.mouseClick(tab.editor.save_button, Qt.MouseButton.LeftButton)
     notes = {n.body: n for n in services.notes.list_notes(record.client_id)}
     assert notes["dated as chosen"].occurred_at == chosen.astimezone(UTC)
+
+
+def test_clear_on_lock_saves_pending_typing_first(qtbot, ctx, dialogs, record, services):
+    tab = record.notes
+    tab.autosave.set_delay(60_000)  # the quiet time has not passed when the lock comes
+    _type_note(qtbot, tab, "typed just before the lock")
+    assert tab.autosave.pending
+    record.clear()
+    assert tab.editor.body.toPlainText() == ""
+    draft = services.drafts.load(note_draft_key("new", record.client_id))
+    assert draft is not None and draft.payload["body"] == "typed just before the lock"
+    again = ClientRecordScreen(ctx, record.client_id)
+    qtbot.addWidget(again)
+    assert again.notes.editor.body.toPlainText() == "typed just before the lock"

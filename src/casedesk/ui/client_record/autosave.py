@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from casedesk.ui.context import AppContext
@@ -73,9 +74,13 @@ class DraftAutosaver(QObject):
             return
         self._ctx.tasks.run(
             lambda: drafts.save(key, payload),
-            lambda _result: self.saved.emit(key),
+            lambda _result: self._announce(key),
             label="autosave draft",
         )
+
+    def _announce(self, key: str) -> None:
+        if shiboken6.isValid(self):  # the screen may have been cleared and destroyed (lock)
+            self.saved.emit(key)
 
     def discard(self, key: str) -> None:
         """Forget the draft under ``key`` (after a real save, or when declined)."""

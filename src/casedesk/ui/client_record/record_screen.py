@@ -288,7 +288,12 @@ class ClientRecordScreen(QWidget):
         self.risk.save_draft_now()
 
     def clear(self) -> None:
-        """Empty every widget and model (used on lock); the record must be reopened after."""
+        """Empty every widget and model (used on lock); the record must be reopened after.
+
+        Typing not yet autosaved is queued for saving first: the database thread runs it
+        before the lock that follows, so the draft is offered back after unlocking.
+        """
+        self.save_drafts_now()
         self.data = None
         self.header.clear()
         self.profile.clear()
