@@ -219,3 +219,10 @@ def test_run_gui_starts_on_the_welcome_flow_and_quits(qapp, tmp_path, monkeypatc
     assert app_module.run_gui(tmp_path / "vault") == 0
     assert seen == ["Welcome to casedesk"]
     assert not (tmp_path / "vault").exists()
+
+
+def test_go_menu_actions_switch_pages(window):
+    for key in ("tasks", "settings", "directory", "home"):
+        window.go_actions[key].trigger()
+        assert window.current_key() == key
+    assert window.host.screen() is not None  # QWidget.screen() still answers the QScreen

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -99,9 +100,13 @@ class ScreenHost(QStackedWidget):
         super().__init__(parent)
         self._screens: dict[str, QWidget] = {}
 
-    def screen(self, key: str) -> QWidget | None:
+    def page(self, key: str) -> QWidget | None:
         """The screen built for ``key``, if any."""
         return self._screens.get(key)
+
+    def screen(self, key: str | None = None) -> Any:
+        """``screen(key)``: same as :meth:`page`; ``screen()``: QWidget's own (the QScreen)."""
+        return super().screen() if key is None else self.page(key)
 
     def show_screen(self, key: str, build: Callable[[], QWidget]) -> QWidget:
         """Show the screen for ``key``, building it first if needed."""
@@ -128,7 +133,7 @@ class ScreenHost(QStackedWidget):
         widget.setProperty("disposed", True)
         self.removeWidget(widget)
         widget.hide()
-        widget.setParent(None)  # type: ignore[call-overload]
+        widget.setParent(None)
         widget.deleteLater()
 
     def dispose_all(self) -> None:
@@ -228,6 +233,10 @@ class MainWindow(QMainWindow):
         action.triggered.connect(slot)
         return action
 
+    def _go_to(self, key: str) -> Callable[..., object]:
+        # QAction.triggered passes "checked"; it must not end up as the page key.
+        return lambda *_: self.show_page(key)
+
     def _build_menus(self) -> None:
         menus = self.menuBar()
         file_menu = menus.addMenu(self.tr("&File"))
@@ -247,14 +256,16 @@ class MainWindow(QMainWindow):
         go_menu = menus.addMenu(self.tr("&Go"))
         self.go_actions: dict[str, QAction] = {}
         for spec in self.specs:
-            action = self._action(spec.title, spec.shortcut, lambda k=spec.key: self.show_page(k))
+            action = self._action(spec.title, spec.shortcut, self._go_to(spec.key))
             if spec.key == SETTINGS:
                 action.setMenuRole(QAction.MenuRole.PreferencesRole)
             go_menu.addAction(action)
             self.go_actions[spec.key] = action
         help_menu = menus.addMenu(self.tr("&Help"))
         self.help_action = self._action(
-            self.tr("User &guide"), QKeySequence.StandardKey.HelpContents, self.show_guide
+            self.tr("User &guide"),
+            QKeySequence(QKeySequence.StandardKey.HelpContents),
+            self.show_guide,
         )
         self.about_action = self._action(self.tr("&About casedesk"), None, self.show_about)
         help_menu.addAction(self.help_action)
@@ -286,9 +297,9 @@ class MainWindow(QMainWindow):
         """Key of the screen on show."""
         current = self.host.currentWidget()
         for key in (s.key for s in self.specs):
-            if self.host.screen(key) is current and current is not None:
+            if self.host.page(key) is current and current is not None:
                 return key
-        return RECORD if current is not None and current is self.host.screen(RECORD) else None
+        return RECORD if current is not None and current is self.host.page(RECORD) else None
 
     def _select_nav(self, key: str) -> None:
         keys = [s.key for s in self.specs]
@@ -406,7 +417,7 @@ class MainWindow(QMainWindow):
         lock_screen = self.outer.widget(1)
         if lock_screen is not None:
             self.outer.removeWidget(lock_screen)
-            lock_screen.setParent(None)  # type: ignore[call-overload]
+            lock_screen.setParent(None)
             lock_screen.deleteLater()
         self.locked = False
         for action in self._vault_actions:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QShowEvent
@@ -42,9 +43,9 @@ class _EnterOpens:
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Enter/Return activates the current row."""
-        view = self  # type: ignore[assignment]
+        view: Any = self
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and view.currentIndex().isValid():
-            view.activated.emit(view.currentIndex())  # type: ignore[attr-defined]
+            view.activated.emit(view.currentIndex())
             return
         super().keyPressEvent(event)  # type: ignore[misc]
 

@@ -35,7 +35,7 @@ class UiPrefs(QObject):
         """Minutes without input before the vault locks itself."""
         raw = self._settings.value("security/idle_minutes", DEFAULT_IDLE_MINUTES)
         try:
-            value = int(raw)  # type: ignore[call-overload]
+            value = int(str(raw))
         except (TypeError, ValueError):
             return DEFAULT_IDLE_MINUTES
         return min(max(value, MIN_IDLE_MINUTES), MAX_IDLE_MINUTES)
