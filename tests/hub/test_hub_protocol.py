@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+
 import httpx
 import pytest
-from hub_helpers import Device, RunningHub
+from hub_helpers import Device, RunningHub, enroll_device
 
 from casedesk.sync.envelope import open_row
 from casedesk.sync.http_client import EpochChanged, HubClient, HubRejected, UpgradeRequired
@@ -227,3 +229,37 @@ def test_op_id_reused_for_another_row_is_refused(device: Device) -> None:
     result = device.push(reused).results[0]
 
     assert result.status is OpStatus.REJECTED and result.reason is RejectReason.OP_ID_REUSED
+
+
+def test_concurrent_pushes_from_several_devices_all_land(hub: RunningHub, device: Device) -> None:
+    devices = [device] + [
+        enroll_device(hub.url, device.client.create_pairing_grant().grant, device.key)
+        for _ in range(3)
+    ]
+    errors: list[BaseException] = []
+
+    def push_batches(member: Device) -> None:
+        try:
+            for batch in range(5):
+                ops = [member.op("client", f"{member.device_id}-{batch}-{i}") for i in range(20)]
+                assert {r.status for r in member.push(*ops).results} == {OpStatus.APPLIED}
+        except BaseException as error:  # surfaced in the main thread below
+            errors.append(error)
+
+    threads = [threading.Thread(target=push_batches, args=(member,)) for member in devices]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert errors == []
+    seqs: list[int] = []
+    cursor: str | None = None
+    while True:
+        page = device.client.pull(cursor, device.epoch, limit=150)
+        seqs += [change.server_seq for change in page.changes]
+        cursor = page.next_cursor
+        if not page.has_more:
+            break
+    assert len(seqs) == len(set(seqs)) == 4 * 5 * 20
+    assert seqs == sorted(seqs)
