@@ -135,6 +135,7 @@ class SyncService:
         self._clients: dict[tuple[str, str], HubClient] = {}
         self._scheduler: SyncScheduler | None = None
         self._listener: StatusListener | None = None
+        self._allow_mass_deletion = False
 
     # ------------------------------------------------------------------ setup
 
@@ -320,6 +321,10 @@ class SyncService:
         if self._scheduler is not None:
             self._scheduler.trigger()
 
+    def allow_mass_deletion_once(self) -> None:
+        """A person confirmed a paused mass deletion: the next background round applies it."""
+        self._allow_mass_deletion = True
+
     def background_round(self) -> RoundOutcome:
         """One scheduled round, reported to the status listener; never raises."""
         if not self.is_set_up:
@@ -327,8 +332,9 @@ class SyncService:
             return RoundOutcome.HOLD
         self._set_phase(SyncPhase.SYNCING, "")
         self._notify()
+        allow, self._allow_mass_deletion = self._allow_mass_deletion, False
         try:
-            result = self.sync_once()
+            result = self.sync_once(allow_mass_deletion=allow)
         finally:
             self._notify()
         if result.in_sync or result.phase is SyncPhase.SYNCING:

@@ -1,0 +1,1 @@
+"""Sync in the app: background status, Sync now, the Conflicts screen, setup/pairing/join."""
