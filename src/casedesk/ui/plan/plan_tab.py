@@ -734,7 +734,11 @@ class PlanTab(QWidget):
         """Open the action editor (loads the directory first, for agencies)."""
         goal = self.selected_goal()
         action = None if new else self.selected_action()
-        if goal is None or (not new and action is None):
+        plan = self.plan
+        if plan is None or goal is None or (not new and action is None):
+            return
+        if not plan.editable:
+            self._explain_frozen(plan)
             return
         directory = self._ctx.services.directory
 

@@ -1,8 +1,8 @@
 """Render the plan screens offscreen on a demo vault (``python -m casedesk.ui.plan.screenshots``).
 
-Writes plan-tab.png, plan-versions.png, goal-editor.png, review.png, directory.png and exit.png
-into the given folder (default docs/screenshots). The vault is a throw-away demo of fictional
-clients with cheap Argon2 parameters, removed afterwards.
+Writes plan-tab.png, plan-referrals.png, plan-versions.png, goal-editor.png, review.png,
+directory.png and exit.png into the given folder (default docs/screenshots). The vault is a
+throw-away demo of fictional clients with cheap Argon2 parameters, removed afterwards.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QApplication, QWidget
 
 from casedesk.domain.clock import today
-from casedesk.domain.enums import ClosureReason, GoalAchievement, PlanState
+from casedesk.domain.enums import ClosureReason, GoalAchievement, PlanState, ReferralStatus
 from casedesk.services.bundle import Services
 from casedesk.services.demo import generate_demo_data
+from casedesk.services.referrals import ReferralInput
 from casedesk.services.vault_service import VaultService
 from casedesk.ui.app import _make_application
 from casedesk.ui.client_record.record_screen import ClientRecordScreen
@@ -34,8 +35,10 @@ from casedesk.ui.plan.goal_editor import GoalEditor
 from casedesk.ui.plan.plan_tab import PlanTab
 from casedesk.ui.plan.review_dialog import ReviewDialog
 from casedesk.ui.plan.versions_dialog import VersionsDialog
+from casedesk.ui.referrals import ReferralsTab
 from casedesk.ui.settings.prefs import UiPrefs
 from casedesk.ui.tasks import TaskRunner
+from casedesk.ui.widgets.client_table_model import RowTableModel
 
 PASSPHRASE = "quiet river lantern 27"
 WINDOW_SIZE = (1366, 800)
@@ -63,6 +66,27 @@ def _pick_client(services: Services) -> str:
         if plan and plan.state is PlanState.AGREED and len(plan.goals) >= 4:
             return row.id
     raise SystemExit("no suitable demo client")
+
+
+def _add_referrals(services: Services, client_id: str) -> None:
+    """Two referrals for the shots: one sent, one drafted to an agency without consent."""
+    plan = services.plans.current_plan(client_id)
+    goal_id = plan.goals[0].id if plan else None
+    entries = services.directory.list_services()
+    housing = next((e for e in entries if e.category == "Housing"), entries[0])
+    sent = services.referrals.add_referral(
+        ReferralInput(
+            client_id, service_id=housing.id, reason="Help to keep the tenancy", goal_id=goal_id
+        )
+    )
+    services.referrals.set_status(sent.id, ReferralStatus.SENT)
+    services.referrals.add_referral(
+        ReferralInput(
+            client_id,
+            agency_name="Rural Legal Outreach",
+            reason="Advice about the rent arrears letter",
+        )
+    )
 
 
 def _plan_tab(window: MainWindow) -> PlanTab:
@@ -93,10 +117,13 @@ def render(out: Path, clients: int = 60) -> None:
         window.resize(*WINDOW_SIZE)
         window.show()
         client_id = _pick_client(services)
+        _add_referrals(services, client_id)
         window.open_client(client_id)
         tab = _plan_tab(window)
         tab.select_goal(tab.plan.goals[1].id)  # type: ignore[union-attr]
         _save(app, window, out, "plan-tab")
+        _referrals(app, window, out)
+        tab = _plan_tab(window)
         _review(app, tab, out)
         _goal_editor(app, tab, out)
         _versions(app, tab, out)
@@ -110,6 +137,20 @@ def render(out: Path, clients: int = 60) -> None:
         window.deleteLater()
         vault.lock()
         tasks.shutdown()
+
+
+def _referrals(app: QApplication, window: MainWindow, out: Path) -> None:
+    record = window.host.screen("record")
+    assert isinstance(record, ClientRecordScreen)
+    tab = record.slots["referrals"]
+    assert isinstance(tab, ReferralsTab)
+    record.tabs.setCurrentWidget(tab)
+    for row in range(tab.proxy.rowCount()):
+        referral = tab.proxy.data(tab.proxy.index(row, 0), RowTableModel.ObjectRole)
+        if referral.is_open and not referral.consent_covered:
+            tab.select(referral.id)
+            break
+    _save(app, window, out, "plan-referrals")
 
 
 def _review(app: QApplication, tab: PlanTab, out: Path) -> None:
