@@ -78,6 +78,7 @@ GROUP BY client_id
 _ACTIONS_SQL = """
 SELECT g.client_id, a.id, a.description, a.due_on, a.status
 FROM action a JOIN goal g ON g.id = a.goal_id JOIN case_plan p ON p.id = g.plan_id
+  JOIN client c ON c.id = g.client_id AND c.status = 'active'
 WHERE a.deleted_at IS NULL AND g.deleted_at IS NULL AND a.due_on IS NOT NULL
   AND a.status IN ('not_started', 'in_progress', 'on_hold') AND a.due_on <= ?
   AND p.state != 'closed' AND p.deleted_at IS NULL
@@ -87,13 +88,15 @@ _REFERRALS_SQL = """
 SELECT r.client_id, r.id, coalesce(nullif(r.agency_name, ''), s.name, '') AS agency,
        r.status, r.follow_up_on
 FROM referral_out r LEFT JOIN service_entry s ON s.id = r.service_id
+  JOIN client c ON c.id = r.client_id AND c.status = 'active'
 WHERE r.deleted_at IS NULL AND r.follow_up_on IS NOT NULL AND r.follow_up_on <= ?
   AND r.status != 'closed'
 """
 
 _CONSENTS_SQL = """
-SELECT client_id, id, scope, agencies, given_on, expires_on, withdrawn_on
-FROM consent WHERE deleted_at IS NULL
+SELECT k.client_id, k.id, k.scope, k.agencies, k.given_on, k.expires_on, k.withdrawn_on
+FROM consent k JOIN client c ON c.id = k.client_id AND c.status = 'active'
+WHERE k.deleted_at IS NULL
 """
 
 _EPISODES_SQL = """
@@ -322,6 +325,9 @@ def _assemble(
         last = parse_db_datetime(last_text)
         if last is not None:
             contacts[cid] = last
+        active = status is ClientStatus.ACTIVE
+        if not active and (status is not ClientStatus.CLOSED or follow_up is None):
+            continue  # referrals, declined and followed-up closed cases raise no task
         facts.append(
             ClientTaskFacts(
                 client_id=cid,
@@ -338,16 +344,17 @@ def _assemble(
                 exit_follow_up=follow_up,
             )
         )
-        clients.append(
-            CaseloadClient(
-                client_id=cid,
-                status=status,
-                intensity=_INTENSITY.get(intensity_text) if intensity_text else None,
-                risk_level=level,
-                opened_on=started,
-                carers_involved=cid in carers,
+        if active:  # the caseload figures count active clients only
+            clients.append(
+                CaseloadClient(
+                    client_id=cid,
+                    status=status,
+                    intensity=_INTENSITY.get(intensity_text) if intensity_text else None,
+                    risk_level=level,
+                    opened_on=started,
+                    carers_involved=cid in carers,
+                )
             )
-        )
     return _Caseload(
         facts,
         clients,
