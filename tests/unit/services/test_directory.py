@@ -73,3 +73,18 @@ def test_file_error_and_unreadable_file(services, tmp_path):
     assert report.file_error and "could not be opened" in report.file_error
     with pytest.raises(ValidationError):
         services.directory.import_rows(report, skip_bad_rows=True)
+
+
+def test_import_is_one_transaction(services, tmp_path, monkeypatch):
+    from casedesk.services import directory as directory_module
+
+    report = services.directory.preview(_write(tmp_path, "name\nA\nB\nC\n"))
+
+    def fail(*_args, **_kwargs):
+        raise RuntimeError("disk went away")
+
+    monkeypatch.setattr(directory_module.audit, "record", fail)  # fails after every row is added
+    with pytest.raises(RuntimeError):
+        services.directory.import_rows(report)
+    monkeypatch.undo()
+    assert services.directory.list_services() == []
