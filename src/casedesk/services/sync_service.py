@@ -309,12 +309,18 @@ class SyncService:
             self._scheduler = scheduler or SyncScheduler(self.background_round)
         self._scheduler.start()
 
-    def stop_background(self) -> None:
-        """Stop background sync (before the vault locks) and close hub connections."""
-        if self._scheduler is not None:
-            self._scheduler.stop()
-        self._scheduler = None
+    def stop_background(self, timeout: float = 10.0) -> None:
+        """Stop background sync (before the vault locks) and close hub connections.
+
+        Closing the connections first cuts a request in flight, so a round waiting on a slow
+        hub ends promptly instead of holding up the lock.
+        """
+        scheduler, self._scheduler = self._scheduler, None
+        if scheduler is not None:
+            scheduler.stop(timeout=0)
         self.close()
+        if scheduler is not None:
+            scheduler.join(timeout)
 
     def sync_now(self) -> None:
         """Ask the background loop for a round at once ("Sync now", a local change)."""

@@ -37,6 +37,9 @@ from casedesk.ui.context import AppContext
 from casedesk.ui.directory import DirectoryScreen
 from casedesk.ui.home import HomeScreen
 from casedesk.ui.settings import SettingsScreen, UiPrefs
+from casedesk.ui.sync.conflicts_screen import ConflictsScreen
+from casedesk.ui.sync.controller import SyncController
+from casedesk.ui.sync.settings_card import SyncCard
 from casedesk.ui.tasks_screen import TasksScreen
 from casedesk.ui.widgets.basics import Card, label
 from casedesk.ui.widgets.busy import BusyIndicator
@@ -52,6 +55,7 @@ HOME, CLIENTS, TASKS, DIRECTORY, SETTINGS, RECORD = (
     "settings",
     "record",
 )
+CONFLICTS = "conflicts"
 APP_TITLE = "casedesk"
 
 
@@ -172,6 +176,9 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._connect_signals()
         self._reset_title()
+        self.sync = SyncController(ctx, self)
+        self.sync.attach(self.sync_status)
+        self.sync.start()
 
     # ------------------------------------------------------------------ building
 
@@ -253,6 +260,10 @@ class MainWindow(QMainWindow):
         edit_menu = menus.addMenu(self.tr("&Edit"))
         self.find_action = self._action(self.tr("&Find client…"), "Ctrl+F", self.find_client)
         edit_menu.addAction(self.find_action)
+        self.sync_now_action = self._action(self.tr("&Sync now"), "Ctrl+Shift+S", self.sync_now)
+        self.conflicts_action = self._action(self.tr("Sync &conflicts…"), None, self.show_conflicts)
+        file_menu.insertAction(self.lock_action, self.sync_now_action)
+        file_menu.insertAction(self.lock_action, self.conflicts_action)
         go_menu = menus.addMenu(self.tr("&Go"))
         self.go_actions: dict[str, QAction] = {}
         for spec in self.specs:
@@ -275,6 +286,8 @@ class MainWindow(QMainWindow):
             self.backup_action,
             self.lock_action,
             self.find_action,
+            self.sync_now_action,
+            self.conflicts_action,
             *self.go_actions.values(),
         ]
 
@@ -321,7 +334,7 @@ class MainWindow(QMainWindow):
         if key == TASKS:
             return TasksScreen(ctx)
         if key == SETTINGS:
-            return SettingsScreen(ctx, self.prefs)
+            return SettingsScreen(ctx, self.prefs, extra_cards=(SyncCard(ctx, self.sync),))
         if key == CLIENTS:
             return ClientsScreen(ctx)
         if key == DIRECTORY:
@@ -393,6 +406,16 @@ class MainWindow(QMainWindow):
             ).format(v=__version__, path=self.ctx.services.vault.path),
         )
 
+    def sync_now(self) -> None:
+        """Run a sync round now (in the background)."""
+        self.sync.sync_now()
+
+    def show_conflicts(self) -> None:
+        """Show the sync conflicts screen."""
+        if not self.locked:
+            self.host.dispose(CONFLICTS)
+            self.host.show_screen(CONFLICTS, lambda: ConflictsScreen(self.ctx))
+
     def _on_message(self, level: str, text: str) -> None:
         if not self.locked:
             self.statusBar().showMessage(text, 8000 if level == "error" else 4000)
@@ -402,6 +425,7 @@ class MainWindow(QMainWindow):
     def show_locked(self, lock_screen: QWidget) -> None:
         """Destroy every screen, reset the title, and show ``lock_screen`` instead."""
         self.locked = True
+        self.sync.stop()  # before the vault locks: a running round finishes first
         self.host.dispose_all()
         self._client_id = None
         self.statusBar().clearMessage()
@@ -425,6 +449,7 @@ class MainWindow(QMainWindow):
         self.lock_button.setEnabled(True)
         self.outer.setCurrentWidget(self.workspace)
         self._reset_title()
+        self.sync.start()
         self.show_page(HOME)
 
     def _reset_title(self, *, locked: bool = False) -> None:
@@ -440,5 +465,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """Closing the window quits (after locking)."""
         self.prefs.set_window_geometry(self.saveGeometry())
+        self.sync.stop()
         event.ignore()
         self.quit_requested.emit()

@@ -27,7 +27,14 @@ from casedesk.ui.widgets.passphrase import PassphraseForm
 class SettingsScreen(QWidget):
     """Security and maintenance settings for the open vault."""
 
-    def __init__(self, ctx: AppContext, prefs: UiPrefs, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        prefs: UiPrefs,
+        parent: QWidget | None = None,
+        *,
+        extra_cards: tuple[QWidget, ...] = (),
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.prefs = prefs
@@ -41,6 +48,8 @@ class SettingsScreen(QWidget):
         column.addWidget(self._build_lock_card())
         column.addWidget(self._build_passphrase_card())
         column.addWidget(self._build_backup_card())
+        for card in extra_cards:  # e.g. the Sync card, owned by the main window
+            column.addWidget(card)
         column.addWidget(self._build_about_card())
         column.addStretch(1)
         content.setMaximumWidth(760)
