@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -34,6 +34,7 @@ from casedesk.ui.client_record.models import ConsentModel, fmt_date, scope_label
 from casedesk.ui.context import AppContext
 from casedesk.ui.widgets.basics import Card, button, guarded, label, set_role
 from casedesk.ui.widgets.client_fields import (
+    QT_TRANSLATE_NOOP,
     FieldErrors,
     add_row,
     combo,
@@ -44,27 +45,44 @@ from casedesk.ui.widgets.client_fields import (
 )
 
 SCOPE_LABELS = {
-    ConsentScope.COLLECT_STORE: "Collect, use and store information",
-    ConsentScope.SHARE: "Share information with named agencies",
-    ConsentScope.REFERRAL: "Refer on to named agencies",
-    ConsentScope.CONTACT_FAMILY: "Talk with named family or carers",
-    ConsentScope.PHOTO_MEDIA: "Photos and media",
+    ConsentScope.COLLECT_STORE: QT_TRANSLATE_NOOP(
+        "ConsentTab", "Collect, use and store information"
+    ),
+    ConsentScope.SHARE: QT_TRANSLATE_NOOP("ConsentTab", "Share information with named agencies"),
+    ConsentScope.REFERRAL: QT_TRANSLATE_NOOP("ConsentTab", "Refer on to named agencies"),
+    ConsentScope.CONTACT_FAMILY: QT_TRANSLATE_NOOP(
+        "ConsentTab", "Talk with named family or carers"
+    ),
+    ConsentScope.PHOTO_MEDIA: QT_TRANSLATE_NOOP("ConsentTab", "Photos and media"),
+}
+
+
+_PROBLEM_TEMPLATES = {
+    ConsentState.MISSING: QT_TRANSLATE_NOOP(
+        "ConsentTab",
+        "No consent to collect and store information is recorded. Record it before keeping notes.",
+    ),
+    ConsentState.WITHDRAWN: QT_TRANSLATE_NOOP(
+        "ConsentTab", "Withdrawn {when}: {scope}{who}. Do not act on it."
+    ),
+    ConsentState.EXPIRED: QT_TRANSLATE_NOOP(
+        "ConsentTab", "Expired {when}: {scope}{who}. Renew it or stop."
+    ),
+    ConsentState.EXPIRING_SOON: QT_TRANSLATE_NOOP(
+        "ConsentTab", "Expires {when}: {scope}{who}. Renew it soon."
+    ),
 }
 
 
 def problem_text(problem: ConsentProblem) -> str:
-    """One line of the warning banner."""
-    scope = SCOPE_LABELS.get(problem.scope, "Consent") if problem.scope else "Consent"
+    """One line of the warning banner, translated."""
+    label = SCOPE_LABELS.get(problem.scope, "Consent") if problem.scope else "Consent"
+    scope = QCoreApplication.translate("ConsentTab", label)
     who = f" ({', '.join(problem.agencies)})" if problem.agencies else ""
-    when = fmt_date(problem.on)
-    texts = {
-        ConsentState.MISSING: "No consent to collect and store information is recorded. "
-        "Record it before keeping notes.",
-        ConsentState.WITHDRAWN: f"Withdrawn {when}: {scope}{who}. Do not act on it.",
-        ConsentState.EXPIRED: f"Expired {when}: {scope}{who}. Renew it or stop.",
-        ConsentState.EXPIRING_SOON: f"Expires {when}: {scope}{who}. Renew it soon.",
-    }
-    return texts.get(problem.state, scope)
+    template = _PROBLEM_TEMPLATES.get(problem.state, "{scope}")
+    return QCoreApplication.translate("ConsentTab", template).format(
+        when=fmt_date(problem.on), scope=scope, who=who
+    )
 
 
 class ConsentTab(QWidget):
@@ -187,7 +205,7 @@ class ConsentTab(QWidget):
             return
         serious = any(p.state is not ConsentState.EXPIRING_SOON for p in summary.problems)
         set_role(self.banner, "error" if serious else "notice")
-        lines = [self.tr(problem_text(p)) for p in summary.problems]
+        lines = [problem_text(p) for p in summary.problems]
         self.banner.setText("\n".join(lines))
         self.banner.show()
 

@@ -12,6 +12,7 @@ from casedesk.domain.enums import RiskLevel
 from casedesk.services.clients import ClientRecord
 from casedesk.services.episodes import CaseOverview
 from casedesk.ui.widgets.basics import label
+from casedesk.ui.widgets.client_fields import QT_TRANSLATE_NOOP
 from casedesk.ui.widgets.theme import (
     ACCENT_DARK,
     ACCENT_SOFT,
@@ -33,12 +34,12 @@ _TONES = {
 }
 
 CONSENT_TEXT = {
-    ConsentState.CURRENT: "Consent current",
-    ConsentState.EXPIRING_SOON: "Consent expiring soon",
-    ConsentState.EXPIRED: "Consent expired",
-    ConsentState.WITHDRAWN: "Consent withdrawn",
-    ConsentState.MISSING: "No consent recorded",
-    ConsentState.NOT_YET: "Consent not yet in force",
+    ConsentState.CURRENT: QT_TRANSLATE_NOOP("ClientHeader", "Consent current"),
+    ConsentState.EXPIRING_SOON: QT_TRANSLATE_NOOP("ClientHeader", "Consent expiring soon"),
+    ConsentState.EXPIRED: QT_TRANSLATE_NOOP("ClientHeader", "Consent expired"),
+    ConsentState.WITHDRAWN: QT_TRANSLATE_NOOP("ClientHeader", "Consent withdrawn"),
+    ConsentState.MISSING: QT_TRANSLATE_NOOP("ClientHeader", "No consent recorded"),
+    ConsentState.NOT_YET: QT_TRANSLATE_NOOP("ClientHeader", "Consent not yet in force"),
 }
 CONSENT_TONE = {
     ConsentState.CURRENT: "ok",
@@ -71,10 +72,17 @@ class Chip(QLabel):
 
 def _risk_chip(level: RiskLevel | None) -> tuple[str, str]:
     if level is None:
-        return "Risk not screened", "muted"
+        return QT_TRANSLATE_NOOP("ClientHeader", "Risk not screened"), "muted"
     tone = {RiskLevel.HIGH: "danger", RiskLevel.MEDIUM: "warning"}.get(level, "ok")
-    text = "HIGH RISK" if level is RiskLevel.HIGH else f"{level.value.capitalize()} risk"
-    return text, tone
+    return _RISK_TEXT[level], tone
+
+
+_RISK_TEXT = {
+    RiskLevel.HIGH: QT_TRANSLATE_NOOP("ClientHeader", "HIGH RISK"),
+    RiskLevel.MEDIUM: QT_TRANSLATE_NOOP("ClientHeader", "Medium risk"),
+    RiskLevel.LOW: QT_TRANSLATE_NOOP("ClientHeader", "Low risk"),
+    RiskLevel.NONE: QT_TRANSLATE_NOOP("ClientHeader", "No risk identified"),
+}
 
 
 class ClientHeader(QFrame):

@@ -36,24 +36,39 @@ from casedesk.ui.plan import PlanTab
 from casedesk.ui.referrals import ReferralsTab
 from casedesk.ui.risk.screen import RiskTab
 from casedesk.ui.widgets.basics import guarded
+from casedesk.ui.widgets.client_fields import QT_TRANSLATE_NOOP
 
 # Tab slots later features fill: name -> (title, what fills it).
 LATER_SLOTS = {
     "assessments": (
-        "Assessments",
-        "Strengths and needs assessments arrive with the assessment feature.",
+        QT_TRANSLATE_NOOP("ClientRecordScreen", "Assessments"),
+        QT_TRANSLATE_NOOP(
+            "ClientRecordScreen",
+            "Strengths and needs assessments arrive with the assessment feature.",
+        ),
     ),
     "plan": (
-        "Plan",
-        "The case plan, goals, reviews and signed copies arrive with the case planning feature.",
+        QT_TRANSLATE_NOOP("ClientRecordScreen", "Plan"),
+        QT_TRANSLATE_NOOP(
+            "ClientRecordScreen",
+            "The case plan, goals, reviews and signed copies arrive with the case planning "
+            "feature.",
+        ),
     ),
     "referrals": (
-        "Referrals",
-        "Referrals out to other agencies, tracked until closed, arrive with the referrals feature.",
+        QT_TRANSLATE_NOOP("ClientRecordScreen", "Referrals"),
+        QT_TRANSLATE_NOOP(
+            "ClientRecordScreen",
+            "Referrals out to other agencies, tracked until closed, arrive with the referrals "
+            "feature.",
+        ),
     ),
     "documents": (
-        "Documents",
-        "Signed plans, scans and exported documents arrive with the documents feature.",
+        QT_TRANSLATE_NOOP("ClientRecordScreen", "Documents"),
+        QT_TRANSLATE_NOOP(
+            "ClientRecordScreen",
+            "Signed plans, scans and exported documents arrive with the documents feature.",
+        ),
     ),
 }
 

@@ -31,6 +31,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from casedesk.domain.clients import name_key
 from casedesk.domain.enums import ClientStatus, Intensity, RiskLevel
 from casedesk.services.clients import ClientRow
+from casedesk.ui.widgets.client_fields import QT_TRANSLATE_NOOP
 from casedesk.ui.widgets.theme import DANGER, DANGER_SOFT, MUTED, WARNING
 
 Index = QModelIndex | QPersistentModelIndex
@@ -117,15 +118,38 @@ def _fmt_last(when: datetime | None) -> str:
     return "—" if when is None else when.astimezone().strftime("%d %b %Y")
 
 
+_WORDS = {
+    None: QT_TRANSLATE_NOOP("ClientTableModel", "Not screened"),
+    RiskLevel.NONE: QT_TRANSLATE_NOOP("ClientTableModel", "None"),
+    RiskLevel.LOW: QT_TRANSLATE_NOOP("ClientTableModel", "Low"),
+    RiskLevel.MEDIUM: QT_TRANSLATE_NOOP("ClientTableModel", "Medium"),
+    RiskLevel.HIGH: QT_TRANSLATE_NOOP("ClientTableModel", "High"),
+    Intensity.INTENSIVE: QT_TRANSLATE_NOOP("ClientTableModel", "Intensive"),
+    Intensity.MODERATE: QT_TRANSLATE_NOOP("ClientTableModel", "Moderate"),
+    ClientStatus.ACTIVE: QT_TRANSLATE_NOOP("ClientTableModel", "Active"),
+    ClientStatus.REFERRAL: QT_TRANSLATE_NOOP("ClientTableModel", "Referral"),
+    ClientStatus.CLOSED: QT_TRANSLATE_NOOP("ClientTableModel", "Closed"),
+    ClientStatus.DECLINED: QT_TRANSLATE_NOOP("ClientTableModel", "Declined"),
+}
+
+
 def _risk_text(level: RiskLevel | None) -> str:
-    return "Not screened" if level is None else level.value.capitalize()
+    return _WORDS[level]
 
 
 class ClientTableModel(QAbstractTableModel):
     """Every loaded client, one per row (the proxy hides what the filters exclude)."""
 
     COL_NAME, COL_AGE, COL_RISK, COL_INTENSITY, COL_STATUS, COL_LAST, COL_IDS = range(7)
-    HEADERS = ("Name", "Age", "Risk", "Intensity", "Status", "Last contact", "Identifiers")
+    HEADERS = (
+        QT_TRANSLATE_NOOP("ClientTableModel", "Name"),
+        QT_TRANSLATE_NOOP("ClientTableModel", "Age"),
+        QT_TRANSLATE_NOOP("ClientTableModel", "Risk"),
+        QT_TRANSLATE_NOOP("ClientTableModel", "Intensity"),
+        QT_TRANSLATE_NOOP("ClientTableModel", "Status"),
+        QT_TRANSLATE_NOOP("ClientTableModel", "Last contact"),
+        QT_TRANSLATE_NOOP("ClientTableModel", "Identifiers"),
+    )
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -203,9 +227,9 @@ class ClientTableModel(QAbstractTableModel):
         if column == self.COL_RISK:
             return self.tr(_risk_text(row.risk_level))
         if column == self.COL_INTENSITY:
-            return self.tr(row.intensity.value.capitalize())
+            return self.tr(_WORDS.get(row.intensity, row.intensity.value.capitalize()))
         if column == self.COL_STATUS:
-            return self.tr(row.status.value.capitalize())
+            return self.tr(_WORDS.get(row.status, row.status.value.capitalize()))
         if column == self.COL_LAST:
             return _fmt_last(row.last_contact_at)
         return row.identifiers
