@@ -144,3 +144,55 @@ def test_demo_plan_versions_are_real_snapshots(services):
         assert [g.id for g in snap.goals] == [g.id for g in plan.goals]
         checked += 1
     assert checked
+
+
+def test_fast_snapshot_data_matches_the_domain_converter():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from casedesk.domain.plans import (
+        ActionSnapshot,
+        GoalSnapshot,
+        PlanSnapshot,
+        TargetSnapshot,
+        snapshot_from_data,
+        snapshot_to_data,
+    )
+    from casedesk.services.plans import snapshot_data
+
+    text = st.text(max_size=20)
+    opt = st.none() | text
+    days = st.none() | st.dates()
+    targets = st.builds(TargetSnapshot, text, opt, opt, opt, days)
+    actions = st.builds(ActionSnapshot, text, text, opt, opt, days, opt, opt)
+    goals = st.builds(
+        GoalSnapshot,
+        text,
+        text,
+        text,
+        opt,
+        opt,
+        opt,
+        opt,
+        opt,
+        opt,
+        opt,
+        st.tuples(targets) | st.just(()),
+        st.lists(actions, max_size=3).map(tuple),
+    )
+    plans = st.builds(
+        PlanSnapshot,
+        st.none() | st.integers(1, 99),
+        days,
+        days,
+        text,
+        st.lists(goals, max_size=3).map(tuple),
+    )
+
+    @settings(deadline=None, max_examples=150)
+    @given(plans)
+    def check(snapshot):
+        assert snapshot_data(snapshot) == snapshot_to_data(snapshot)
+        assert snapshot_from_data(snapshot_data(snapshot)) == snapshot
+
+    check()
