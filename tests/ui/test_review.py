@@ -68,3 +68,12 @@ def test_bad_score_shown_inline(tab):
     dialog.finish(ReviewOutcome.AGREE_NEW_VERSION)
     assert dialog.error.isVisibleTo(dialog) and dialog.result() == 0
     assert tab.plan.state is PlanState.UNDER_REVIEW
+
+
+def test_achievements_are_celebrated(tab):
+    tab.review()
+    dialog = tab.dialog
+    assert not dialog.celebrate.isVisibleTo(dialog)
+    dialog.rows[1].achievement.set_value(GoalAchievement.ACHIEVED)
+    assert dialog.celebrate.isVisibleTo(dialog)
+    assert "See my daughter" in dialog.celebrate.text()

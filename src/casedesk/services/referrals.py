@@ -25,6 +25,7 @@ from casedesk.domain.validation import (
     check_text,
 )
 from casedesk.services import audit
+from casedesk.services.errors import ValidationError
 from casedesk.services.plans import live_row
 from casedesk.storage.engine import Database
 from casedesk.storage.models import Client, Consent, Goal, ReferralOut, ServiceEntry
@@ -220,6 +221,10 @@ class ReferralService:
         on = on or today
         with self._db.session() as session:
             row = live_row(session, ReferralOut, referral_id, "referral")
+            if on < row.drafted_on or on > today:
+                raise ValidationError(
+                    {"on": "The date must be between the day it was drafted and today."}
+                )
             status = ReferralStatus(status)
             row.status = status
             _stamp(row, status, on)

@@ -61,3 +61,11 @@ def test_follow_up_becomes_a_task_until_closed(services, client_id):
     services.referrals.set_status(ref.id, ReferralStatus.CLOSED)
     kinds = [t.kind for t in services.tasks.due_tasks() if t.client_id == client_id]
     assert TaskKind.REFERRAL_FOLLOW_UP not in kinds
+
+
+def test_status_date_must_be_sensible(services, client_id):
+    ref = services.referrals.add_referral(ReferralInput(client_id, agency_name="Legal Aid"))
+    with pytest.raises(ValidationError):
+        services.referrals.set_status(ref.id, ReferralStatus.SENT, today() + timedelta(days=1))
+    with pytest.raises(ValidationError):
+        services.referrals.set_status(ref.id, ReferralStatus.SENT, today() - timedelta(days=1))

@@ -26,6 +26,7 @@ from casedesk.ui.plan.labels import label_for
 from casedesk.ui.widgets.client_table_model import Column, RowTableModel
 
 OVERDUE_COLOUR = "#b3261e"
+ACHIEVED_COLOUR = "#1b7a3d"
 
 
 def _tr(text: str) -> str:
@@ -71,6 +72,11 @@ def goal_model(parent: QObject | None = None) -> RowTableModel[GoalRow]:
             Column(
                 _tr("Status"),
                 lambda r: f"{label_for(r.goal.lifecycle)} \u00b7 {label_for(r.goal.achievement)}",
+                colour=lambda r: (
+                    ACHIEVED_COLOUR
+                    if r.goal.achievement in (GoalAchievement.ACHIEVED, GoalAchievement.SUSTAINING)
+                    else None
+                ),
             ),
             Column(
                 _tr("SMART"),

@@ -113,6 +113,11 @@ class ReviewDialog(QDialog):
         self.risk.setAccessibleName(tr("Risk re-checked"))
         self.error = label("", "error", wrap=True)
         self.error.hide()
+        self.celebrate = label("", "ok", wrap=True)
+        self.celebrate.setAccessibleName(tr("Goals achieved"))
+        self.celebrate.hide()
+        for row in self.rows:
+            row.achievement.currentIndexChanged.connect(self._update_celebration)
         body = QWidget()
         layout = QVBoxLayout(body)
         date_row = QHBoxLayout()
@@ -121,6 +126,7 @@ class ReviewDialog(QDialog):
         date_row.addStretch(1)
         layout.addLayout(date_row)
         layout.addWidget(goals)
+        layout.addWidget(self.celebrate)
         for title, edit in (
             (tr("Achievements to celebrate"), self.achievements),
             (tr("Barriers"), self.barriers),
@@ -159,6 +165,15 @@ class ReviewDialog(QDialog):
         self.edit_button.clicked.connect(lambda: self.finish(ReviewOutcome.CONTINUE_EDITING))
         self.cancel_button.clicked.connect(self.reject)
 
+    def _update_celebration(self) -> None:
+        done = [
+            r.goal.label for r in self.rows if r.achievement.value() is GoalAchievement.ACHIEVED
+        ]
+        self.celebrate.setText(
+            self.tr("Worth celebrating together: {goals}").format(goals="; ".join(done))
+        )
+        self.celebrate.setVisible(bool(done))
+
     @staticmethod
     def _text(accessible: str) -> QPlainTextEdit:
         edit = QPlainTextEdit()
@@ -172,6 +187,7 @@ class ReviewDialog(QDialog):
         self.new_supports.setPlainText(review.new_supports)
         self.summary.setPlainText(review.summary)
         self.risk.setChecked(review.risk_rechecked)
+        self._update_celebration()
         saved = {g.goal_id: g for g in review.goals}
         for row in self.rows:
             found = saved.get(row.goal.id)
@@ -181,6 +197,7 @@ class ReviewDialog(QDialog):
                     NOT_ASKED if found.scaling_score is None else found.scaling_score
                 )
                 row.note.setText(found.progress_note)
+        self._update_celebration()
 
     def review_input(self) -> ReviewInput:
         """The form as a :class:`ReviewInput`."""

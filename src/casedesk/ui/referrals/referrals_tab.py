@@ -23,7 +23,7 @@ from casedesk.services.changes import Changes
 from casedesk.services.referrals import ReferralView
 from casedesk.ui.context import AppContext
 from casedesk.ui.messages import describe_error
-from casedesk.ui.plan.fields import EnumCombo
+from casedesk.ui.plan.fields import DateField, EnumCombo
 from casedesk.ui.plan.labels import label_for
 from casedesk.ui.plan.models import OVERDUE_COLOUR, proxy_for
 from casedesk.ui.referrals.referral_dialog import ReferralDialog
@@ -119,6 +119,8 @@ class ReferralsTab(QWidget):
         self.new_button = button(tr("New referral\u2026"), tr("Make a new referral"), primary=True)
         self.edit_button = button(tr("Edit\u2026"), tr("Edit the selected referral"))
         self.status = EnumCombo(ReferralStatus, tr("New status for the referral"))
+        self.status_on = DateField(tr("Date of the status change"))
+        self.status_on.set_date(today())
         self.status_button = button(tr("Set status"), tr("Set the referral's status"))
         self.warning = label("", "error", wrap=True)
         self.warning.setAccessibleName(tr("Consent warning"))
@@ -130,6 +132,8 @@ class ReferralsTab(QWidget):
         row.addStretch(1)
         row.addWidget(label(tr("Move to"), "muted"))
         row.addWidget(self.status)
+        row.addWidget(label(tr("on"), "muted"))
+        row.addWidget(self.status_on)
         row.addWidget(self.status_button)
         card = Card(tr("Referrals out"))
         card.body.addWidget(
@@ -239,8 +243,9 @@ class ReferralsTab(QWidget):
         if referral is None:
             return
         status, referrals = self.status.value(), self._ctx.services.referrals
+        on = self.status_on.parsed() or today()
         self._ctx.tasks.run(
-            lambda: referrals.set_status(referral.id, status),
+            lambda: referrals.set_status(referral.id, status, on),
             guarded(self, self._after_save),
             guarded(self, self._on_error),
             label="referral status",
