@@ -34,6 +34,7 @@ from casedesk.storage.engine import (
 )
 from casedesk.storage.errors import (
     BackupError,
+    DiskFull,
     VaultDamaged,
     VaultExists,
     VaultLocked,
@@ -282,6 +283,14 @@ def write_backup(vault_dir: Path, db: Database, key_file: KeyFile, out_file: Pat
         _zip_backup(key_file.to_json(), staging, Path(out_file))
     except OSError as exc:
         raise BackupError(f"The backup could not be written: {exc.strerror or exc}.") from None
+    except KNOWN_DB_ERRORS as exc:
+        # The staging copy is written by SQLite: a full disk arrives as a database error.
+        if isinstance(translate_db_error(exc), DiskFull):
+            raise BackupError(
+                "The backup could not be written: the disk is full. Free some space and try "
+                "again; the vault was not changed."
+            ) from None
+        raise
     finally:
         wipe(backup_key)
         staging.unlink(missing_ok=True)
@@ -328,14 +337,19 @@ def _verify_copy(path: Path, key: bytearray) -> None:
 def _zip_backup(key_json: str, db_copy: Path, out_file: Path) -> None:
     tmp = out_file.with_name(f".{out_file.name}.partial")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED) as archive:
-            archive.writestr("casedesk-backup.txt", "casedesk encrypted backup, format 1\n")
-            archive.writestr(KEY_NAME, key_json)
-            archive.write(db_copy, DB_NAME)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, out_file)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED) as archive:
+                archive.writestr("casedesk-backup.txt", "casedesk encrypted backup, format 1\n")
+                archive.writestr(KEY_NAME, key_json)
+                archive.write(db_copy, DB_NAME)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, out_file)
+    except BaseException:
+        # e.g. the disk filled up mid-write: never leave a half-written backup behind.
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def read_backup_key_file(backup_file: Path) -> KeyFile:
