@@ -12,7 +12,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from casedesk import __version__
+from casedesk import __version__, crashlog
 from casedesk.cli import demo_cmds, plan_cmds, record_cmds, sync_cmds, vault_cmds
 from casedesk.cli.common import CliError, run_command
 from casedesk.paths import resolve_vault_dir
@@ -43,13 +43,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point for ``casedesk`` and ``python -m casedesk``."""
+    """Entry point for ``casedesk`` and ``python -m casedesk``.
+
+    Args:
+        argv: the arguments; None means this is the program itself (``sys.argv``), which then
+            installs the crash reporter (:mod:`casedesk.crashlog`): a bug prints a plain
+            message and leaves a report without client data, never a traceback. In-process
+            callers (tests) pass ``argv`` and keep their own hooks.
+    """
+    program = argv is None
+    if program:
+        crashlog.install("cli", files_up_front=False)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         from casedesk.ui.app import run_gui
 
-        return run_gui(resolve_vault_dir(args.vault), demo=args.demo)
+        return run_gui(resolve_vault_dir(args.vault), demo=args.demo, report_crashes=program)
     try:
         return run_command(args)
     except CliError as exc:

@@ -3,6 +3,8 @@
 ``run_gui`` hardens the process, builds the QApplication and hands over to
 :class:`AppController`, which chooses the first screen (welcome, unlock or demo set-up), builds
 the main window once the vault is open, and locks: idle timer, Ctrl+L or the lock button.
+Started as a program (``report_crashes=True``), it also installs :mod:`casedesk.crashlog`: a bug
+leaves a report without client data and :class:`CrashNotice` says so in plain words.
 """
 
 from __future__ import annotations
@@ -13,9 +15,18 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QEventLoop,
+    QObject,
+    Qt,
+    Signal,
+    qInstallMessageHandler,
+)
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
+from casedesk import crashlog
 from casedesk.services.bundle import Services
 from casedesk.services.vault_service import VaultService
 from casedesk.ui.context import AppContext, ChangeHub
@@ -175,6 +186,51 @@ class AppController(QObject):
         self.finished.emit(0)
 
 
+class CrashNotice(QObject):
+    """Tells the user about a bug in plain words (from any thread; shown on the GUI thread).
+
+    Signals:
+        reported(str): the dialog text (queued to the GUI thread when raised elsewhere).
+    """
+
+    reported = Signal(str)
+
+    def __init__(self, dialogs: Dialogs, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.dialogs = dialogs
+        self._showing = False
+        self.reported.connect(self._show)
+
+    def notify(self, report: Path | None, _plain: str) -> None:
+        """The crash hook's callback: a report was written to ``report`` (None: it failed)."""
+        if report is None:
+            where = self.tr("A report could not be saved.")
+        else:
+            where = self.tr("A report without client data was saved at {path}.").format(
+                path=report
+            )
+        self.reported.emit(
+            self.tr("Something went wrong; your records are safe. {where}").format(where=where)
+        )
+
+    def _show(self, text: str) -> None:
+        if self._showing:  # one at a time: a bug in a paint event must not stack dialogs
+            return
+        self._showing = True
+        try:
+            self.dialogs.error(None, self.tr("Something went wrong"), text)
+        finally:
+            self._showing = False
+
+
+def install_crash_reporting(dialogs: Dialogs) -> CrashNotice:
+    """Route bugs, logging and Qt messages through :mod:`casedesk.crashlog` (no client data)."""
+    notice = CrashNotice(dialogs)
+    crashlog.install("gui", on_crash=notice.notify)
+    qInstallMessageHandler(crashlog.qt_message)
+    return notice
+
+
 def _make_application() -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
@@ -192,22 +248,37 @@ def _make_application() -> QApplication:
     return app
 
 
-def run_gui(vault_dir: Path, demo: bool = False) -> int:
-    """Start the desktop app on ``vault_dir`` (or a throw-away demo vault); return the exit code."""
+def run_gui(vault_dir: Path, demo: bool = False, *, report_crashes: bool = False) -> int:
+    """Start the desktop app on ``vault_dir`` (or a throw-away demo vault); return the exit code.
+
+    Args:
+        vault_dir: the vault directory.
+        demo: open a throw-away vault filled with demo data instead.
+        report_crashes: install the crash reporter and log routing (the ``casedesk`` program
+            does; in-process callers such as tests keep their own hooks).
+    """
+    dialogs = Dialogs()
+    notice = install_crash_reporting(dialogs) if report_crashes else None
     harden_process()
+    embedded = isinstance(QApplication.instance(), QApplication)
     app = _make_application()
+    if notice is not None:
+        notice.setParent(app)
     demo_dir: Path | None = None
     if demo:
         demo_dir = Path(tempfile.mkdtemp(prefix="casedesk-demo-"))
         vault_dir = demo_dir / "demo-vault"
     tasks = TaskRunner()
     controller = AppController(
-        VaultService(vault_dir), tasks=tasks, dialogs=Dialogs(), prefs=UiPrefs(), demo=demo
+        VaultService(vault_dir), tasks=tasks, dialogs=dialogs, prefs=UiPrefs(), demo=demo
     )
-    controller.finished.connect(app.exit)
+    # Inside an application that already runs (tests, embedding) a local loop is used, so
+    # leaving does not quit the host application.
+    loop = QEventLoop() if embedded else None
+    controller.finished.connect(loop.exit if loop is not None else app.exit)
     controller.start()
     try:
-        code = app.exec()
+        code = loop.exec() if loop is not None else app.exec()
     finally:
         if controller.vault.is_unlocked:
             tasks.run_sync(controller.vault.lock)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 import threading
-import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from casedesk.crashlog import Safe
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -144,8 +145,11 @@ class TaskRunner(QObject):
                 if job.on_error is not None:
                     job.on_error(error)
                 else:
-                    log.error("background task %r failed: %s", job.label, type(error).__name__)
-                    log.debug("".join(traceback.format_exception(error)))
+                    # The traceback goes in exc_info, never into the message text: the log
+                    # formatter (casedesk.crashlog) keeps types and frames, not messages.
+                    label = Safe(job.label)  # labels are code-chosen, never client data
+                    log.error("background task %r failed: %s", label, type(error).__name__)
+                    log.debug("background task %r failed", label, exc_info=error)
                     self.failed.emit(job.label, error)
             elif job.on_done is not None:
                 job.on_done(result)
