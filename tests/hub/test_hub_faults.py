@@ -106,3 +106,18 @@ def test_blob_with_wrong_hash_is_discarded(hub: RunningHub, device: Device) -> N
     assert response.status_code == 422
     assert response.json()["error"] == "blob_hash_mismatch"
     assert device.client.blob_status(wrong).received_bytes == 0
+
+
+def test_incomplete_blob_cannot_be_downloaded(hub: RunningHub, device: Device) -> None:
+    data = secrets.token_bytes(4096)
+    sha = hashlib.sha256(data).hexdigest()
+    with FaultProxy(hub.url) as proxy, HubClient(proxy.url, device.token) as client:
+        proxy.add(Fault(Action.CUT_REQUEST, "/v1/blobs/", method="PUT", skip=1, cut_after=10))
+        with pytest.raises(HubUnreachable):
+            client.upload_blob(data, chunk_size=1024)
+
+    response = httpx.get(f"{hub.url}/v1/blobs/{sha}",
+                         headers={"Authorization": f"Bearer {device.token}"})
+
+    assert response.status_code == 404
+    assert device.client.blob_status(sha).received_bytes == 1024

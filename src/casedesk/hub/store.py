@@ -110,6 +110,7 @@ class PushStats:
 
 
 AppendHook = Callable[[DeviceIdentity, Sequence[int]], None]
+_LAST_SEEN_RESOLUTION_MS = 60_000
 
 
 class HubStore:
@@ -301,14 +302,8 @@ class HubStore:
         Raises:
             HubError: UPGRADE_REQUIRED (app too old) or HUB_UPGRADE_REQUIRED (hub too old).
         """
-        with db.write_transaction(self.engine) as connection:
-            connection.execute(
-                update(Device)
-                .where(Device.account_id == identity.account_id,
-                       Device.device_id == identity.device_id)
-                .values(last_seen_at_ms=db.now_ms())
-            )
-            meta = self.meta(connection)
+        meta = self.meta()
+        self._touch_last_seen(identity)
         hub_protocols = list(range(meta.protocol_min, meta.protocol_max + 1))
         chosen = negotiate_protocol(request.protocols, hub_protocols)
         if chosen is None:
@@ -331,6 +326,22 @@ class HubStore:
             device_id=identity.device_id,
             limits=self._limits(),
         )
+
+    def _touch_last_seen(self, identity: DeviceIdentity) -> None:
+        """Record when a device last said hello, at most once a minute.
+
+        Every device says hello each round; taking the write lock each time would make idle
+        devices queue behind real pushes (SQLite has one writer).
+        """
+        stamp = db.now_ms()
+        stale = stamp - _LAST_SEEN_RESOLUTION_MS
+        mine = (Device.account_id == identity.account_id) & (Device.device_id == identity.device_id)
+        with self.engine.connect() as connection:
+            seen = connection.execute(select(Device.last_seen_at_ms).where(mine)).scalar()
+        if seen is not None and seen > stale:
+            return
+        with db.write_transaction(self.engine) as connection:
+            connection.execute(update(Device).where(mine).values(last_seen_at_ms=stamp))
 
     @staticmethod
     def _upgrade_error(app_too_old: bool) -> HubError:
