@@ -298,6 +298,7 @@ class DemoGenerator:
         closed_on = opened + timedelta(days=rng.randint(60, 400)) if closed else None
         if closed_on and closed_on > self.anchor:
             closed_on = self.anchor - timedelta(days=rng.randint(1, 40))
+        follow_up = closed_on + timedelta(weeks=6) if closed_on else None
         episode_id = self.sink.add(
             Episode,
             client_id=client_id,
@@ -310,8 +311,8 @@ class DemoGenerator:
             supports_in_place="GP, family, community group" if closed else "",
             feedback_rating=rng.randint(3, 5) if closed else None,
             feedback_comments="Thanks for sticking with me." if closed else "",
-            follow_up_on=closed_on + timedelta(weeks=6) if closed_on else None,
-            followed_up_at=None,
+            follow_up_on=follow_up,
+            followed_up_at=_followed_up(follow_up, self.anchor),
         )
         self.sink.add(
             Intake,
@@ -350,7 +351,7 @@ class DemoGenerator:
         )
         if rng.random() < 0.8 and self.services:
             agencies = [name for _, name in rng.sample(self.services, 2)]
-            expires = self.anchor + timedelta(days=rng.randint(-20, 300))
+            expires = self.anchor + timedelta(days=rng.randint(-5, 300))
             self.sink.add(
                 Consent,
                 client_id=client_id,
@@ -385,7 +386,7 @@ class DemoGenerator:
             worker_safety=E.RiskLevel.LOW if level != E.RiskLevel.HIGH else E.RiskLevel.MEDIUM,
             worker_safety_notes="Visit in pairs" if level == E.RiskLevel.HIGH else "",
             overall_level=level,
-            review_on=self.anchor + timedelta(days=rng.randint(-30, 120)),
+            review_on=self.anchor + timedelta(days=rng.randint(-7, 150)),
             status=E.RecordStatus.FINAL,
             supersedes_id=None,
         )
@@ -453,7 +454,7 @@ class DemoGenerator:
             state=E.PlanState.AGREED,
             period_start=start,
             period_end=start + timedelta(days=365),
-            next_review_on=self.anchor + timedelta(days=rng.randint(-25, review_days)),
+            next_review_on=self.anchor + timedelta(days=rng.randint(-6, review_days)),
             review_interval_days=review_days,
             current_version_no=1,
         )
@@ -512,8 +513,9 @@ class DemoGenerator:
             for a_order, (what, who) in enumerate(
                 rng.sample(C.ACTION_TEMPLATES, rng.randint(2, 4))
             ):
-                due = self.anchor + timedelta(days=rng.randint(-40, 60))
-                done = rng.random() < 0.45
+                due = self.anchor + timedelta(days=rng.randint(-12, 60))
+                # Most steps whose date has passed were done; few future ones are done early.
+                done = rng.random() < (0.8 if due < self.anchor else 0.1)
                 service = rng.choice(self.services) if who == "agency" else None
                 status = (
                     E.ActionStatus.DONE
@@ -621,7 +623,7 @@ class DemoGenerator:
                 closed_on=drafted + timedelta(days=30)
                 if status == E.ReferralStatus.CLOSED
                 else None,
-                follow_up_on=self.anchor + timedelta(days=rng.randint(-10, 21)),
+                follow_up_on=self.anchor + timedelta(days=rng.randint(-4, 21)),
                 notes="",
             )
 
@@ -671,6 +673,13 @@ class DemoGenerator:
             )
             if goal_ids and rng.random() < 0.3:
                 self.sink.add(NoteGoal, note_id=note_id, goal_id=rng.choice(goal_ids))
+
+
+def _followed_up(follow_up: date | None, anchor: date) -> datetime | None:
+    """Follow-ups due more than a fortnight ago were made (the worker kept up with them)."""
+    if follow_up is None or follow_up > anchor - timedelta(days=14):
+        return None
+    return datetime.combine(follow_up, time(11), UTC)
 
 
 def _load_domain_set(conn: Connection, sink: _Sink) -> tuple[str, list[str]]:
