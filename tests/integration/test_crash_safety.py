@@ -11,6 +11,7 @@ After every kill, ``casedesk check`` must pass and every acknowledged note must 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import select
@@ -87,6 +88,7 @@ class Lines:
     def __init__(self, fd: int) -> None:
         self.fd = fd
         self.buffer = b""
+        self.writers: list[int] = []  # writer pids the helper reported
 
     def next(self) -> str:
         while b"\n" not in self.buffer:
@@ -125,6 +127,9 @@ def helper(vault_and_client: tuple[Path, str], tmp_path: Path) -> Iterator[tuple
     lines = Lines(process.stdout.fileno())
     assert lines.next() == "ready"
     yield process, lines
+    for pid in lines.writers:  # a failed run must not leave a writer looping forever
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
     if process.poll() is None:
         assert process.stdin is not None
         process.stdin.write(b"quit\n")
@@ -146,6 +151,7 @@ def _one_run(process: Any, lines: Lines, run: int, acks_wanted: int) -> tuple[li
         kind, _, value = lines.next().partition(" ")
         if kind == "pid":
             pid = int(value)
+            lines.writers.append(pid)
         elif kind == "ack":
             acked.append(value)
         else:
