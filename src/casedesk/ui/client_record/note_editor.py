@@ -99,7 +99,7 @@ class NoteEditor(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.heading)
         outer.addWidget(self.target_info)
-        self.fields = QWidget()
+        self.fields = QWidget(self)
         grid = QGridLayout(self.fields)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setVerticalSpacing(2)

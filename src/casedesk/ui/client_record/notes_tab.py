@@ -61,7 +61,6 @@ class NotesTab(QWidget):
         self._notes: list[NoteView] = []
         self._matches: set[str] | None = None
         self.model = NoteTimelineModel(self)
-        self.editor = NoteEditor()
         self.autosave = DraftAutosaver(ctx, self.draft_key, self._draft_payload, self)
         self._build()
         self._connect_signals()
@@ -69,13 +68,24 @@ class NotesTab(QWidget):
     # ------------------------------------------------------------------ build
 
     def _build(self) -> None:
+        """Containers first (outside-in), so no filled widget tree is ever re-parented."""
         tr = self.tr
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        self._outer = QSplitter(Qt.Orientation.Horizontal, self)
+        layout.addWidget(self._outer)
+        self._left = QWidget(self._outer)
+        self._split = QSplitter(Qt.Orientation.Vertical, self._left)
+        self._detail_box = QWidget(self._split)
+        card = Card(parent=self._outer)
+        self.editor = NoteEditor(card)
+        card.body.addWidget(self.editor)
         self.search = QLineEdit()
         self.search.setAccessibleName(tr("Search this client's notes"))
         self.search.setPlaceholderText(tr("Search notes…"))
         self.search.setClearButtonEnabled(True)
         self.match_info = label("", "muted")
-        self.timeline = QTableView()
+        self.timeline = QTableView(self._split)
         self.timeline.setAccessibleName(tr("Notes timeline"))
         self.timeline.setModel(self.model)
         self.timeline.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -92,7 +102,7 @@ class NotesTab(QWidget):
         for column, width in enumerate((130, 105, 70, 120, 300, 90)):
             header.resizeSection(column, width)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        self.detail = QTextBrowser()
+        self.detail = QTextBrowser(self._detail_box)
         self.detail.setAccessibleName(tr("Selected note"))
         self.detail.setOpenLinks(False)
         self.edit_button = button(tr("Edit"), tr("Edit selected note"))
@@ -102,17 +112,15 @@ class NotesTab(QWidget):
         self._update_buttons()
 
     def _layout(self) -> None:
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
+        left_layout = QVBoxLayout(self._left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         search_row = QHBoxLayout()
         search_row.addWidget(self.search, 1)
         search_row.addWidget(self.match_info)
         left_layout.addLayout(search_row)
-        split = QSplitter(Qt.Orientation.Vertical)
+        split = self._split
         split.addWidget(self.timeline)
-        detail_box = QWidget()
-        detail_layout = QVBoxLayout(detail_box)
+        detail_layout = QVBoxLayout(self._detail_box)
         detail_layout.setContentsMargins(0, 6, 0, 0)
         detail_layout.addWidget(self.detail, 1)
         row = QHBoxLayout()
@@ -120,20 +128,13 @@ class NotesTab(QWidget):
         for widget in (self.edit_button, self.lock_button, self.amend_button):
             row.addWidget(widget)
         detail_layout.addLayout(row)
-        split.addWidget(detail_box)
+        split.addWidget(self._detail_box)
         split.setSizes([320, 220])
         left_layout.addWidget(split, 1)
-        card = Card()
-        card.body.addWidget(self.editor)
-        outer = QSplitter(Qt.Orientation.Horizontal)
-        outer.addWidget(left)
-        outer.addWidget(card)
+        outer = self._outer
         outer.setStretchFactor(0, 3)
         outer.setStretchFactor(1, 2)
         outer.setSizes([700, 460])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 12, 12, 12)
-        layout.addWidget(outer)
 
     def _connect_signals(self) -> None:
         self.search.textChanged.connect(self.run_search)

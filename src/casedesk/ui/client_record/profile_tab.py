@@ -37,8 +37,8 @@ def profile_draft_key(client_id: str) -> str:
     return f"client:edit:{client_id}"
 
 
-def _table(accessible: str, model: RowTableModel[Any]) -> QTableView:
-    view = QTableView()
+def _table(accessible: str, model: RowTableModel[Any], parent: QWidget) -> QTableView:
+    view = QTableView(parent)
     view.setAccessibleName(accessible)
     view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -69,7 +69,6 @@ class ProfileTab(QWidget):
         self.disposed = False
         self.dirty = False
         self.record: ClientRecord | None = None
-        self.form = ClientDetailsForm()
         self.support_model = SupportPeopleModel(self)
         self.professional_model = ProfessionalsModel(self)
         self.autosave = DraftAutosaver(
@@ -81,67 +80,73 @@ class ProfileTab(QWidget):
         self._mark_dirty(False)
 
     def _build(self) -> None:
+        """Build outside-in: every container is born inside its parent.
+
+        Re-parenting a filled widget tree makes Qt re-apply the style sheet to every widget in
+        it; building top-down keeps opening a record fast.
+        """
         tr = self.tr
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        layout.addWidget(scroll)
+        holder = QWidget()
+        scroll.setWidget(holder)
+        inner = QVBoxLayout(holder)
+        inner.setContentsMargins(12, 12, 12, 12)
+        inner.setSpacing(12)
+        columns = QHBoxLayout()
+        columns.setSpacing(12)
+        inner.addLayout(columns, 1)
+        details = Card(tr("Details"), holder)
+        columns.addWidget(details, 3)
+        self.form = ClientDetailsForm(details)
+        details.body.addWidget(self.form)
         self.save_button = button(tr("Save details"), tr("Save client details"), primary=True)
         self.revert_button = button(tr("Undo changes"), tr("Undo unsaved changes to details"))
         self.status = label("", "muted")
-        self.support_table = _table(tr("Support network"), self.support_model)
-        self.professional_table = _table(tr("Other professionals"), self.professional_model)
-        self.add_support = button(tr("Add person"), tr("Add support person"))
-        self.edit_support = button(tr("Edit"), tr("Edit support person"))
-        self.remove_support = button(tr("Remove"), tr("Remove support person"))
-        self.add_professional = button(tr("Add professional"), tr("Add professional"))
-        self.edit_professional = button(tr("Edit"), tr("Edit professional"))
-        self.remove_professional = button(tr("Remove"), tr("Remove professional"))
-        details = Card(tr("Details"))
-        details.body.addWidget(self.form)
         row = QHBoxLayout()
         row.addWidget(self.status, 1)
         row.addWidget(self.revert_button)
         row.addWidget(self.save_button)
         details.body.addLayout(row)
         details.body.addStretch(1)
-        support = self._people_card(
-            tr("Support network"),
-            self.support_table,
-            (self.add_support, self.edit_support, self.remove_support),
+        people = QVBoxLayout()
+        people.setSpacing(12)
+        columns.addLayout(people, 2)
+        support = Card(tr("Support network"), holder)
+        professionals = Card(tr("Other professionals involved"), holder)
+        people.addWidget(support, 1)
+        people.addWidget(professionals, 1)
+        self.support_table = _table(tr("Support network"), self.support_model, support)
+        self.professional_table = _table(
+            tr("Other professionals"), self.professional_model, professionals
         )
-        professionals = self._people_card(
-            tr("Other professionals involved"),
+        self.add_support = button(tr("Add person"), tr("Add support person"))
+        self.edit_support = button(tr("Edit"), tr("Edit support person"))
+        self.remove_support = button(tr("Remove"), tr("Remove support person"))
+        self.add_professional = button(tr("Add professional"), tr("Add professional"))
+        self.edit_professional = button(tr("Edit"), tr("Edit professional"))
+        self.remove_professional = button(tr("Remove"), tr("Remove professional"))
+        self._fill_people_card(
+            support, self.support_table, (self.add_support, self.edit_support, self.remove_support)
+        )
+        self._fill_people_card(
+            professionals,
             self.professional_table,
             (self.add_professional, self.edit_professional, self.remove_professional),
         )
-        holder = QWidget()
-        inner = QVBoxLayout(holder)
-        inner.setContentsMargins(12, 12, 12, 12)
-        inner.setSpacing(12)
-        columns = QHBoxLayout()
-        columns.setSpacing(12)
-        columns.addWidget(details, 3)
-        people = QVBoxLayout()
-        people.setSpacing(12)
-        people.addWidget(support, 1)
-        people.addWidget(professionals, 1)
-        columns.addLayout(people, 2)
-        inner.addLayout(columns, 1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(holder)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll)
 
     @staticmethod
-    def _people_card(title: str, table: QTableView, buttons: Sequence[QWidget]) -> Card:
-        card = Card(title)
+    def _fill_people_card(card: Card, table: QTableView, buttons: Sequence[QWidget]) -> None:
         card.body.addWidget(table)
         row = QHBoxLayout()
         row.addStretch(1)
         for widget in buttons:
             row.addWidget(widget)
         card.body.addLayout(row)
-        return card
 
     def _connect_signals(self) -> None:
         self.form.edited.connect(self._on_edited)

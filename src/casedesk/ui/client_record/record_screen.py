@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from casedesk.domain.clock import today
 from casedesk.domain.consent import ConsentSummary, summarise
@@ -120,12 +120,17 @@ class LazyPage(QWidget):
     """A tab page whose real content is built the first time it is needed.
 
     Args:
-        factory: builds the content.
+        factory: builds the content, given its parent (this page).
         adopt: called once with the content right after it is built.
     """
 
-    def __init__(self, factory: Callable[[], QWidget], adopt: Callable[[QWidget], None]) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        factory: Callable[[QWidget], QWidget],
+        adopt: Callable[[QWidget], None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
         self._factory = factory
         self._adopt = adopt
         self.built: QWidget | None = None
@@ -135,7 +140,7 @@ class LazyPage(QWidget):
     def ensure(self) -> QWidget:
         """The content, building it now if needed."""
         if self.built is None:
-            self.built = self._factory()
+            self.built = self._factory(self)
             layout = self.layout()
             assert layout is not None
             layout.addWidget(self.built)
@@ -161,17 +166,20 @@ class ClientRecordScreen(QWidget):
         self.disposed = False
         self.data: RecordData | None = None
         self._drafts_offered = False
-        self.header = ClientHeader()
-        self.tabs = QTabWidget()
+        self.header = ClientHeader(self)
+        self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName(self.tr("Client record sections"))
         self.tabs.setDocumentMode(True)
-        self.profile = ProfileTab(ctx, client_id)
+        # Tabs are born inside the tab widget's page stack: re-parenting a filled widget tree
+        # would make Qt re-apply the style sheet to all of it.
+        stack = self.tabs.findChild(QStackedWidget)
+        self.profile = ProfileTab(ctx, client_id, stack)
         # The other tabs are built when first shown (or asked for): opening stays fast.
         self._pages = {
-            "intake": LazyPage(lambda: IntakeTab(ctx, client_id), self._adopt),
-            "consent": LazyPage(lambda: ConsentTab(ctx, client_id), self._adopt),
-            "notes": LazyPage(lambda: NotesTab(ctx, client_id), self._adopt),
-            "history": LazyPage(HistoryTab, self._adopt),
+            "intake": LazyPage(lambda p: IntakeTab(ctx, client_id, p), self._adopt, stack),
+            "consent": LazyPage(lambda p: ConsentTab(ctx, client_id, p), self._adopt, stack),
+            "notes": LazyPage(lambda p: NotesTab(ctx, client_id, p), self._adopt, stack),
+            "history": LazyPage(lambda p: HistoryTab(p), self._adopt, stack),
         }
         self.slots: dict[str, QWidget] = {}
         self._build()
@@ -219,7 +227,7 @@ class ClientRecordScreen(QWidget):
         self.tabs.addTab(self._pages["consent"], tr("Consent"))
         self.tabs.addTab(self._pages["notes"], tr("Notes"))
         for name, (title, text) in LATER_SLOTS.items():
-            panel = PlaceholderPanel(tr(title), tr(text))
+            panel = PlaceholderPanel(tr(title), tr(text), self.tabs.findChild(QStackedWidget))
             self.slots[name] = panel
             self.tabs.addTab(panel, tr(title))
         self.tabs.addTab(self._pages["history"], tr("History"))
