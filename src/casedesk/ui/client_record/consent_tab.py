@@ -107,11 +107,21 @@ class ConsentTab(QWidget):
 
     def _build(self) -> None:
         tr = self.tr
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        layout.addWidget(scroll)
+        self._holder = QWidget()
+        scroll.setWidget(self._holder)  # while empty: filled trees are never re-parented
         self.banner = label("", "error", wrap=True)
         self.banner.setAccessibleName(tr("Consent warning"))
         self.banner.hide()
         self.table = QTableView()
         self.table.setAccessibleName(tr("Consent records"))
+        self.table.setMinimumHeight(90)
+        self.table.setMaximumHeight(170)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -137,13 +147,13 @@ class ConsentTab(QWidget):
             tr("How consent was given"), [(tr(m.capitalize()), m) for m in CONSENT_METHODS]
         )
         self.notes = text_box(tr("Consent notes"), height=40)
-        self.notes.setMaximumHeight(70)
+        self.notes.setMaximumHeight(60)
         self.add_button = button(tr("Add consent"), tr("Add consent record"), primary=True)
         self._layout()
 
     def _layout(self) -> None:
         tr, e = self.tr, self.errors
-        records = Card(tr("Consent records"))
+        records = Card(tr("Consent records"), self._holder)
         records.body.addWidget(self.table, 1)
         row = QHBoxLayout()
         row.addWidget(
@@ -151,7 +161,7 @@ class ConsentTab(QWidget):
         )
         row.addWidget(self.withdraw_button)
         records.body.addLayout(row)
-        add = Card(tr("Record consent"))
+        add = Card(tr("Record consent"), self._holder)
         grid = QGridLayout()
         grid.setVerticalSpacing(2)
         r = add_row(grid, 0, 0, tr("Covers"), self.scope, e, "scope")
@@ -168,20 +178,13 @@ class ConsentTab(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.add_button)
         add.body.addLayout(buttons)
-        holder = QWidget()
-        inner = QVBoxLayout(holder)
+        inner = QVBoxLayout(self._holder)
         inner.setContentsMargins(12, 12, 12, 12)
         inner.setSpacing(12)
         inner.addWidget(self.banner)
-        inner.addWidget(records, 1)
-        inner.addWidget(add, 0)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(holder)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll)
+        inner.addWidget(records)
+        inner.addWidget(add)
+        inner.addStretch(1)
 
     def _connect_signals(self) -> None:
         self.add_button.clicked.connect(self.add_consent)

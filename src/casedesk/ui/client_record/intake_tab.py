@@ -59,6 +59,14 @@ class IntakeTab(QWidget):
 
     def _build(self) -> None:
         tr = self.tr
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        layout.addWidget(scroll)
+        self._holder = QWidget()
+        scroll.setWidget(self._holder)  # while empty: filled trees are never re-parented
         self.referral_date = date_edit(tr("Referral date"))
         self.source_type: QComboBox = combo(
             tr("Referral source"), [(tr(s), s) for s in SOURCE_TYPES]
@@ -91,7 +99,7 @@ class IntakeTab(QWidget):
         self.save_button = button(tr("Save intake"), tr("Save intake"), primary=True)
         self.status = label("", "muted")
         e = self.errors
-        referral = Card(tr("Referral"))
+        referral = Card(tr("Referral"), self._holder)
         grid = QGridLayout()
         row = add_row(grid, 0, 0, tr("Referral date"), self.referral_date, e, "referral_date")
         row = add_row(grid, row, 0, tr("Source"), self.source_type, e, "source_type")
@@ -99,7 +107,7 @@ class IntakeTab(QWidget):
         add_row(grid, row, 0, tr("Reason"), self.reason, e, "reason")
         grid.setColumnStretch(1, 1)
         referral.body.addLayout(grid)
-        screening = Card(tr("Screening and decision"))
+        screening = Card(tr("Screening and decision"), self._holder)
         grid2 = QGridLayout()
         row = add_row(grid2, 0, 0, tr("Outcome"), self.screening_outcome, e, "screening_outcome")
         row = add_row(grid2, row, 0, tr("Notes"), self.screening_notes, e, "screening_notes")
@@ -109,7 +117,7 @@ class IntakeTab(QWidget):
         add_row(grid2, row, 0, tr("Referred on to"), self.referred_on_to, e, "referred_on_to")
         grid2.setColumnStretch(1, 1)
         screening.body.addLayout(grid2)
-        rights = Card(tr("Rights, responsibilities and limits"))
+        rights = Card(tr("Rights, responsibilities and limits"), self._holder)
         grid3 = QGridLayout()
         row = add_row(
             grid3, 0, 0, tr("Explained on"), self.rights_explained_on, e, "rights_explained_on"
@@ -120,8 +128,7 @@ class IntakeTab(QWidget):
         self._layout(referral, screening, rights)
 
     def _layout(self, referral: Card, screening: Card, rights: Card) -> None:
-        holder = QWidget()
-        inner = QVBoxLayout(holder)
+        inner = QVBoxLayout(self._holder)
         inner.setContentsMargins(12, 12, 12, 12)
         inner.setSpacing(12)
         columns = QHBoxLayout()
@@ -138,13 +145,6 @@ class IntakeTab(QWidget):
         row.addWidget(self.save_button)
         inner.addLayout(row)
         inner.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(holder)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll)
 
     def _connect_signals(self) -> None:
         self.save_button.clicked.connect(self.save)
