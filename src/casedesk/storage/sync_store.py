@@ -19,6 +19,87 @@ from casedesk.storage.outbox import REMOTE_MARK, SYNC_APPLY, to_json_value
 from casedesk.storage.types import UtcDateTime
 
 BLOB = "blob"
+ABSENT = "casedesk.sync.absent"  # session.info: keys preload() found missing (skip the SELECT)
+PENDING = "casedesk.sync.pending"  # session.info: (table, row id) with pending outbox ops
+LOADED = "casedesk.sync.loaded"  # session.info: (table, row id) keys preload() looked at
+KEEP = "casedesk.sync.keep"  # session.info: strong references to preloaded objects
+_CHUNK = 400
+
+
+def _get(session: Session, model: type[Any], ident: Any) -> Any:
+    """``session.get`` that trusts :func:`preload`: a key it found missing costs no query."""
+    absent: set[Any] | None = session.info.get(ABSENT)
+    if absent is not None and (model, ident) in absent:
+        return None
+    return session.get(model, ident)
+
+
+def _present(session: Session, model: type[Any], ident: Any) -> None:
+    absent: set[Any] | None = session.info.get(ABSENT)
+    if absent is not None:
+        absent.discard((model, ident))
+
+
+def preload(session: Session, keys: Iterable[tuple[str, str]]) -> None:
+    """Load the rows, sync metadata and pending-op flags of many rows in a few queries.
+
+    Applying a pulled page or recording a push answer touches each row several times; one
+    ``SELECT ... WHERE id IN (...)`` per table and chunk fills the identity map, and what was
+    not found is remembered so later lookups cost nothing. Rows created afterwards are taken
+    off the missing list by the functions that create them.
+    """
+    by_table: dict[str, list[str]] = {}
+    loaded: set[tuple[str, str]] = session.info.setdefault(LOADED, set())
+    for table, row_id in keys:
+        if (table, row_id) not in loaded:
+            loaded.add((table, row_id))
+            by_table.setdefault(table, []).append(row_id)
+    absent: set[Any] = session.info.setdefault(ABSENT, set())
+    pending: set[tuple[str, str]] = session.info.setdefault(PENDING, set())
+    for table, ids in by_table.items():
+        model = SYNCED_TABLES.get(table)
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            _preload_chunk(session, table, model, chunk, absent, pending)
+
+
+def _preload_chunk(
+    session: Session,
+    table: str,
+    model: type[Synced] | None,
+    chunk: list[str],
+    absent: set[Any],
+    pending: set[tuple[str, str]],
+) -> None:
+    # The identity map holds objects weakly: keep them alive for the session's lifetime.
+    keep: list[Any] = session.info.setdefault(KEEP, [])
+    metas = list(
+        session.scalars(
+            select(SyncRowMeta).where(
+                SyncRowMeta.table_name == table, SyncRowMeta.row_id.in_(chunk)
+            )
+        )
+    )
+    keep.extend(metas)
+    found_meta = {m.row_id for m in metas}
+    absent.update((SyncRowMeta, (table, i)) for i in chunk if i not in found_meta)
+    if model is not None:
+        rows = list(session.scalars(select(model).where(model.id.in_(chunk))))
+        keep.extend(rows)
+        found = {row.id for row in rows}
+        absent.update((model, i) for i in chunk if i not in found)
+    waiting = session.scalars(
+        select(OutboxOp.row_id).where(
+            OutboxOp.table_name == table, OutboxOp.row_id.in_(chunk), OutboxOp.state == "pending"
+        )
+    )
+    pending.update((table, i) for i in waiting)
+
+
+def forget_preload(session: Session) -> None:
+    """Drop what :func:`preload` remembered (before reusing the session for other work)."""
+    for key in (ABSENT, PENDING, LOADED, KEEP):
+        session.info.pop(key, None)
 
 
 def model_for(table: str) -> type[Synced]:
@@ -46,7 +127,7 @@ def _payload_columns(model: type[Synced]) -> list[str]:
 def row_payload(session: Session, table: str, row_id: str) -> dict[str, Any] | None:
     """The row's synced values as JSON-safe data (None when the row does not exist)."""
     model = model_for(table)
-    row = session.get(model, row_id)
+    row = _get(session, model, row_id)
     if row is None:
         return None
     return {name: to_json_value(getattr(row, name)) for name in _payload_columns(model)}
@@ -54,7 +135,7 @@ def row_payload(session: Session, table: str, row_id: str) -> dict[str, Any] | N
 
 def blob_value(session: Session, table: str, row_id: str, column: str) -> bytes | None:
     """Raw bytes of a blob column."""
-    row = session.get(model_for(table), row_id)
+    row = _get(session, model_for(table), row_id)
     return None if row is None else getattr(row, column)
 
 
@@ -96,10 +177,11 @@ def apply_payload(
     assert session.info.get(SYNC_APPLY), "remote changes must be applied in sync-apply mode"
     model = model_for(table)
     columns = set(_payload_columns(model))
-    row = session.get(model, row_id)
+    row = _get(session, model, row_id)
     if row is None:
         row = model(id=row_id)
         session.add(row)
+        _present(session, model, row_id)
     for name, value in values.items():
         if name in columns and name != "id":
             setattr(row, name, _from_json(model, name, value))
@@ -162,6 +244,9 @@ def pending_fields(session: Session, table: str, row_id: str) -> tuple[set[str],
     """
     changed: set[str] = set()
     hlcs: dict[str, str] = {}
+    loaded: set[tuple[str, str]] = session.info.get(LOADED, set())
+    if (table, row_id) in loaded and (table, row_id) not in session.info.get(PENDING, set()):
+        return changed, hlcs
     ops = session.scalars(
         select(OutboxOp).where(
             OutboxOp.table_name == table, OutboxOp.row_id == row_id, OutboxOp.state == "pending"
@@ -200,6 +285,9 @@ def reject(session: Session, seqs: list[int], reason: str) -> None:
 def enqueue_full_row(session: Session, table: str, row_id: str, stamp: str) -> None:
     """Queue a whole row for pushing again (after a hub restore lost it)."""
     session.add(OutboxOp(table_name=table, row_id=row_id, kind="insert", fields=None, hlc=stamp))
+    known: set[tuple[str, str]] | None = session.info.get(PENDING)
+    if known is not None:
+        known.add((table, row_id))
 
 
 # ----------------------------------------------------------------------------- metadata
@@ -207,10 +295,17 @@ def enqueue_full_row(session: Session, table: str, row_id: str, stamp: str) -> N
 
 def row_meta(session: Session, table: str, row_id: str) -> SyncRowMeta:
     """The row's sync metadata (a fresh, unsaved one when the hub never saw the row)."""
-    meta = session.get(SyncRowMeta, (table, row_id))
+    meta = _get(session, SyncRowMeta, (table, row_id))
     if meta is None:
         meta = SyncRowMeta(table_name=table, row_id=row_id, hub_version=0, field_hlc={})
         session.add(meta)
+        _present(session, SyncRowMeta, (table, row_id))
+    return meta
+
+
+def find_meta(session: Session, table: str, row_id: str) -> SyncRowMeta | None:
+    """The row's sync metadata, or None (no row is created)."""
+    meta: SyncRowMeta | None = _get(session, SyncRowMeta, (table, row_id))
     return meta
 
 
@@ -244,7 +339,7 @@ def live_row_count(session: Session) -> int:
 
 def is_live(session: Session, table: str, row_id: str) -> bool:
     """Whether a row exists here and is not a tombstone."""
-    row = session.get(model_for(table), row_id)
+    row = _get(session, model_for(table), row_id)
     return row is not None and row.deleted_at is None
 
 

@@ -32,7 +32,7 @@ from casedesk.domain.merge import MergeResult, merge_row
 from casedesk.storage import sync_store as store
 from casedesk.storage.engine import Database
 from casedesk.storage.errors import ImmutableRecordError
-from casedesk.storage.models import SYNCED_TABLES, SyncConflict, SyncRowMeta
+from casedesk.storage.models import SYNCED_TABLES, SyncConflict
 from casedesk.storage.outbox import CLOCK_KEY, SYNC_APPLY
 from casedesk.sync.blobs import open_blob, seal_blob
 from casedesk.sync.envelope import EnvelopeError, Keyring, SyncKey, open_row, seal_row
@@ -84,6 +84,14 @@ class SyncReport:
     epoch_changed: bool = False
     pending_after: int = 0
     notes: list[str] = field(default_factory=list)
+
+    def absorb(self, other: SyncReport) -> None:
+        """Add the counts of a part of the round (one applied page)."""
+        self.pulled += other.pulled
+        self.conflicts += other.conflicts
+        self.rejected += other.rejected
+        self.integrity_errors += other.integrity_errors
+        self.notes.extend(other.notes)
 
 
 # The shape of synced row payloads. Bump when synced columns change in a way an older device
@@ -184,6 +192,7 @@ class SyncEngine:
     ) -> tuple[list[PushOp], dict[str, tuple[store.PendingRow, dict[str, str]]]]:
         ops: list[PushOp] = []
         sealed: dict[str, tuple[store.PendingRow, dict[str, str]]] = {}
+        store.preload(session, [(g.table, g.row_id) for g in groups])
         for group in groups:
             built = self._build_op(session, group)
             if built is None:
@@ -199,7 +208,7 @@ class SyncEngine:
         payload = store.row_payload(session, group.table, group.row_id)
         if payload is None:
             return None
-        meta = session.get(SyncRowMeta, (group.table, group.row_id))
+        meta = store.find_meta(session, group.table, group.row_id)
         base = meta.hub_version if meta else 0
         field_hlc = dict(meta.field_hlc) if meta else {}
         changed = set(payload) if group.inserted else group.changed
@@ -245,11 +254,15 @@ class SyncEngine:
         report: SyncReport,
     ) -> bool:
         progressed = False
-        with self._apply_session() as session:
+        with self._apply_session() as session, session.no_autoflush:
+            store.preload(
+                session, [(sealed[r.op_id][0].table, sealed[r.op_id][0].row_id) for r in results]
+            )
+            acknowledged: list[int] = []
             for result in results:
                 group, field_hlc = sealed[result.op_id]
                 if result.status in (OpStatus.APPLIED, OpStatus.DUPLICATE):
-                    store.acknowledge(session, group.seqs)
+                    acknowledged.extend(group.seqs)
                     meta = store.row_meta(session, group.table, group.row_id)
                     meta.hub_version = result.row_version or meta.hub_version
                     meta.field_hlc = field_hlc
@@ -269,6 +282,7 @@ class SyncEngine:
                     meta.state, meta.error = "error", reason
                     report.rejected += 1
                     progressed = True
+            store.acknowledge(session, acknowledged)
         return progressed
 
     # ================================================================== pull
@@ -280,17 +294,38 @@ class SyncEngine:
             page = self.hub.pull(cursor, epoch)
             if page.changes:
                 self._guard_mass_deletion(page.changes)
-                with self._apply_session() as session:
-                    for change in page.changes:
-                        self._apply_change(session, change, report)
-                    store.set_setting(session, SETTING_CURSOR, page.next_cursor)
-                    if self.after_page is not None:
-                        self.after_page(len(page.changes))
+                self._apply_page(page.changes, page.next_cursor, report)
             elif page.next_cursor != cursor:
                 with self.db.session() as session:
                     store.set_setting(session, SETTING_CURSOR, page.next_cursor)
             if not page.has_more:
                 return
+
+    def _apply_page(self, changes: list[Change], next_cursor: str, report: SyncReport) -> None:
+        """Apply a page and its cursor in one local transaction.
+
+        Fast path: the whole page in one flush. If the database refuses something (a
+        constraint, an immutable record), the transaction rolls back and the page is applied
+        again with one savepoint per change, so only the bad change is flagged.
+        """
+        page_report = SyncReport()
+        try:
+            self._apply_page_once(changes, next_cursor, page_report, isolate=False)
+        except (DBAPIError, ImmutableRecordError):
+            page_report = SyncReport()
+            self._apply_page_once(changes, next_cursor, page_report, isolate=True)
+        report.absorb(page_report)
+
+    def _apply_page_once(
+        self, changes: list[Change], next_cursor: str, report: SyncReport, *, isolate: bool
+    ) -> None:
+        with self._apply_session() as session:
+            store.preload(session, [(c.table, c.row_id) for c in changes])
+            for change in changes:
+                self._apply_change(session, change, report, isolate=isolate)
+            store.set_setting(session, SETTING_CURSOR, next_cursor)
+            if self.after_page is not None:
+                self.after_page(len(changes))
 
     def _guard_mass_deletion(self, changes: list[Change]) -> None:
         if self.allow_mass_deletion:
@@ -305,8 +340,10 @@ class SyncEngine:
         if deletions > MASS_DELETE_SHARE * live:
             raise MassDeletionPaused(deletions, live)
 
-    def _apply_change(self, session: Session, change: Change, report: SyncReport) -> None:
-        meta = session.get(SyncRowMeta, (change.table, change.row_id))
+    def _apply_change(
+        self, session: Session, change: Change, report: SyncReport, *, isolate: bool = True
+    ) -> None:
+        meta = store.find_meta(session, change.table, change.row_id)
         if meta is not None and meta.hub_version >= change.row_version:
             return  # already have this version (our own push, or a replayed page)
         state = RowState(
@@ -318,7 +355,10 @@ class SyncEngine:
             hlc=change.hlc,
             device_id=change.device_id,
         )
-        self._merge_remote(session, change.table, change.row_id, state, report)
+        if isolate:
+            self._merge_remote(session, change.table, change.row_id, state, report)
+        else:
+            self._merge_remote_row(session, change.table, change.row_id, state, report)
         report.pulled += 1
 
     # ================================================================== merge
