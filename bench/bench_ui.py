@@ -144,23 +144,40 @@ def _client_with_notes(ctx: Any, count: int) -> str:
 
 
 def measure_open(ctx: Any, app: Any, client_id: str) -> dict[str, Any]:
-    """Build and fill a client record screen and show its Notes tab, to first paint."""
+    """Open a record on its Notes tab: to first paint, then until every later tab is built.
+
+    Wall time on a shared machine swings with load, so process CPU time is reported too (the
+    task runner is inline here: all the work is on this thread).
+    """
     from casedesk.ui.client_record.record_screen import ClientRecordScreen
 
-    timings = []
+    first, first_cpu, full = [], [], []
     for _ in range(OPEN_RUNS):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         screen = ClientRecordScreen(ctx, client_id)
         screen.resize(1366, 768)
         screen.show_tab(screen.tr("Notes"))
         screen.show()
+        screen.repaint()  # the first paint, synchronously
+        first.append((time.perf_counter() - started) * 1000)
+        first_cpu.append((time.process_time() - cpu) * 1000)
+        for name in list(screen.slots):
+            screen.ensure_slot(name)  # what the event loop then builds, one tab per turn
         app.processEvents()
-        timings.append((time.perf_counter() - started) * 1000)
+        full.append((time.perf_counter() - started) * 1000)
         assert screen.notes.model.rowCount() >= NOTES
         screen.close()
         screen.deleteLater()
         app.processEvents()
-    return summary_ms(timings[2:])  # the first two warm caches and Qt's style machinery
+    cpu_summary = summary_ms(first_cpu[2:])
+    full_summary = summary_ms(full[2:])
+    return {
+        **summary_ms(first[2:]),
+        "cpu_median_ms": cpu_summary["median_ms"],
+        "cpu_p95_ms": cpu_summary["p95_ms"],
+        "all_tabs_median_ms": full_summary["median_ms"],
+        "all_tabs_p95_ms": full_summary["p95_ms"],
+    }  # the first two warm caches and Qt's style machinery
 
 
 def measure_core(ctx: Any, app: Any, client_id: str) -> dict[str, Any]:
@@ -249,9 +266,11 @@ def run(clients: int = CLIENTS, rebuild: bool = False) -> list[dict[str, Any]]:
             **filt,
         },
         {
-            "figure": f"open client record with {NOTES} notes",
+            "figure": f"open client record with {NOTES} notes (to first paint)",
             "target_ms": TARGET_OPEN_MS,
-            "measured": f"p95 {opened['p95_ms']} ms, median {opened['median_ms']} ms",
+            "measured": f"p95 {opened['p95_ms']} ms, median {opened['median_ms']} ms "
+            f"(CPU median {opened['cpu_median_ms']} ms); with every later-feature tab built "
+            f"too: median {opened['all_tabs_median_ms']} ms",
             "pass": opened["p95_ms"] <= TARGET_OPEN_MS,
             **opened,
         },

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtCore import Signal
+import shiboken6
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from casedesk.domain.clock import today
@@ -148,6 +149,40 @@ class LazyPage(QWidget):
         return self.built
 
 
+class SlotMap:
+    """The record's named tab slots. Reading ``slots[name]`` builds a pending slot first."""
+
+    def __init__(self, owner: ClientRecordScreen) -> None:
+        self._owner = owner
+        self._pages: dict[str, QWidget] = {}
+
+    def __getitem__(self, name: str) -> QWidget:
+        self._owner.ensure_slot(name)
+        return self._pages[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._pages
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pages)
+
+    def page(self, name: str) -> QWidget:
+        """The tab page for ``name`` as it is now (a placeholder while pending)."""
+        return self._pages[name]
+
+    def set_page(self, name: str, widget: QWidget) -> None:
+        """Record the page shown for ``name``."""
+        self._pages[name] = widget
+
+    def pages(self) -> list[QWidget]:
+        """Every slot page, without building anything."""
+        return list(self._pages.values())
+
+    def name_of(self, widget: QWidget | None) -> str | None:
+        """The slot a page belongs to."""
+        return next((n for n, w in self._pages.items() if w is widget), None)
+
+
 class ClientRecordScreen(QWidget):
     """A client's record. Later features fill the Assessments, Plan, Referrals, Documents slots.
 
@@ -172,7 +207,7 @@ class ClientRecordScreen(QWidget):
         self.tabs.setDocumentMode(True)
         # Tabs are born inside the tab widget's page stack: re-parenting a filled widget tree
         # would make Qt re-apply the style sheet to all of it.
-        stack = self.tabs.findChild(QStackedWidget)
+        self._stack = stack = self.tabs.findChild(QStackedWidget)
         self.profile = ProfileTab(ctx, client_id, stack)
         # The other tabs are built when first shown (or asked for): opening stays fast.
         self._pages = {
@@ -181,17 +216,19 @@ class ClientRecordScreen(QWidget):
             "notes": LazyPage(lambda p: NotesTab(ctx, client_id, p), self._adopt, stack),
             "history": LazyPage(lambda p: HistoryTab(p), self._adopt, stack),
         }
-        self.slots: dict[str, QWidget] = {}
+        self.slots = SlotMap(self)
+        self._pending: dict[str, Callable[[], None]] = {}
         self._build()
-        self.set_slot("plan", PlanTab(ctx, client_id))
-        self.assessments = AssessmentsTab(ctx, client_id)
-        self.set_slot("assessments", self.assessments)
-        self.risk = RiskTab(ctx, client_id)
-        self.add_tab(self.risk, self.tr("Risk"))
-        self.slots["risk"] = self.risk  # so clear() on lock empties it too
-        self.assessments.create_goal_requested.connect(self._goal_from_need)
-        self.set_slot("referrals", ReferralsTab(ctx, client_id))
-        self.set_slot("documents", DocumentsTab(ctx, client_id))
+        # Later features' tabs are built one per event-loop turn after the record first
+        # paints (or at once when asked for), so opening never blocks on all of them together.
+        risk = PlaceholderPanel(self.tr("Risk"), "", self._stack)
+        self.add_tab(risk, self.tr("Risk"))
+        self.slots.set_page("risk", risk)
+        self.defer_slot("plan", lambda: PlanTab(ctx, client_id))
+        self.defer_slot("assessments", self._build_assessments)
+        self.defer_slot("risk", lambda: RiskTab(ctx, client_id))
+        self.defer_slot("referrals", lambda: ReferralsTab(ctx, client_id))
+        self.defer_slot("documents", lambda: DocumentsTab(ctx, client_id))
         self._connect_signals()
         self.reload()
 
@@ -199,6 +236,39 @@ class ClientRecordScreen(QWidget):
     def client_id(self) -> str:
         """Whose record this is."""
         return self._client_id
+
+    @property
+    def assessments(self) -> AssessmentsTab:
+        """The Assessments tab (built now if still pending)."""
+        return self.slots["assessments"]  # type: ignore[return-value]
+
+    @property
+    def risk(self) -> RiskTab:
+        """The Risk tab (built now if still pending)."""
+        return self.slots["risk"]  # type: ignore[return-value]
+
+    def _build_assessments(self) -> QWidget:
+        tab = AssessmentsTab(self._ctx, self._client_id)
+        tab.create_goal_requested.connect(self._goal_from_need)
+        return tab
+
+    def defer_slot(self, name: str, build: Callable[[], QWidget]) -> None:
+        """Fill slot ``name`` with ``build()`` soon (or as soon as anything asks for it)."""
+        self._pending[name] = lambda: self.set_slot(name, build())
+
+    def ensure_slot(self, name: str) -> None:
+        """Build a pending slot now."""
+        build = self._pending.pop(name, None)
+        if build is not None:
+            build()
+
+    def _build_next_slot(self) -> None:
+        if not shiboken6.isValid(self) or self.disposed or self.data is None:
+            return  # gone, cleared on lock, or not loaded (yet): nothing to build for
+        if self._pending:
+            self.ensure_slot(next(iter(self._pending)))
+        if self._pending:
+            QTimer.singleShot(0, self._build_next_slot)
 
     @property
     def intake(self) -> IntakeTab:
@@ -227,8 +297,8 @@ class ClientRecordScreen(QWidget):
         self.tabs.addTab(self._pages["consent"], tr("Consent"))
         self.tabs.addTab(self._pages["notes"], tr("Notes"))
         for name, (title, text) in LATER_SLOTS.items():
-            panel = PlaceholderPanel(tr(title), tr(text), self.tabs.findChild(QStackedWidget))
-            self.slots[name] = panel
+            panel = PlaceholderPanel(tr(title), tr(text), self._stack)
+            self.slots.set_page(name, panel)
             self.tabs.addTab(panel, tr(title))
         self.tabs.addTab(self._pages["history"], tr("History"))
         layout = QVBoxLayout(self)
@@ -246,6 +316,9 @@ class ClientRecordScreen(QWidget):
         page = self.tabs.widget(index)
         if isinstance(page, LazyPage):
             page.ensure()
+        name = self.slots.name_of(page)
+        if name is not None and name in self._pending:
+            self.ensure_slot(name)
 
     def _adopt(self, tab: QWidget) -> None:
         """Wire a lazily built tab and show it what is already loaded."""
@@ -274,13 +347,17 @@ class ClientRecordScreen(QWidget):
         return self.tabs.insertTab(index, widget, title)
 
     def set_slot(self, name: str, widget: QWidget) -> None:
-        """Replace a named placeholder (assessments, plan, referrals, documents)."""
-        old = self.slots[name]
+        """Replace a named placeholder (assessments, plan, referrals, documents, risk)."""
+        self._pending.pop(name, None)
+        old = self.slots.page(name)
         index = self.tabs.indexOf(old)
         title = self.tabs.tabText(index)
+        current = self.tabs.currentIndex() == index
         self.tabs.removeTab(index)
         self.tabs.insertTab(index, widget, title)
-        self.slots[name] = widget
+        if current:
+            self.tabs.setCurrentIndex(index)
+        self.slots.set_page(name, widget)
         old.deleteLater()
 
     def show_tab(self, title: str) -> None:
@@ -307,8 +384,10 @@ class ClientRecordScreen(QWidget):
         if isinstance(notes, NotesTab):
             notes.save_draft_now()
         self.profile.save_draft_now()
-        self.assessments.save_draft_now()
-        self.risk.save_draft_now()
+        for name in ("assessments", "risk"):
+            hook = getattr(self.slots.page(name), "save_draft_now", None)
+            if callable(hook):
+                hook()
 
     def clear(self) -> None:
         """Empty every widget and model (used on lock); the record must be reopened after.
@@ -324,7 +403,8 @@ class ClientRecordScreen(QWidget):
             built = page.built
             if built is not None:
                 built.clear()  # type: ignore[attr-defined]
-        for slot in self.slots.values():
+        self._pending.clear()
+        for slot in self.slots.pages():
             clear = getattr(slot, "clear", None)
             if callable(clear):
                 clear()
@@ -332,6 +412,7 @@ class ClientRecordScreen(QWidget):
     # ------------------------------------------------------------------ private
 
     def _on_loaded(self, data: RecordData) -> None:
+        first = self.data is None
         self.data = data
         on = today()
         self.header.show_record(data.client, data.overview, data.consent_summary, on)
@@ -345,12 +426,14 @@ class ClientRecordScreen(QWidget):
             self.profile.offer_draft(data.profile_draft)
             if data.note_drafts:
                 self.notes.offer_draft(data.note_drafts)
+        if first and self._pending:
+            QTimer.singleShot(0, self._build_next_slot)
         self.loaded.emit()
 
     def _goal_from_need(self, need_id: str) -> None:
         """The assessment's "Create goal from this need": open the plan's goal editor."""
         plan = self.slots["plan"]
-        self.tabs.setCurrentWidget(plan)
+        self.tabs.setCurrentWidget(plan)  # the slot's page is the plan tab itself
         if isinstance(plan, PlanTab):
             plan.new_goal_from_need(need_id)
 
