@@ -77,11 +77,15 @@ class ListEntry:
     row: ClientRow
     key: str
     age: int | None
+    name_order: tuple[str, str] = ("", "")
 
 
 def prepare_entries(rows: Sequence[ClientRow], today: date) -> list[ListEntry]:
-    """Build list entries (search keys and ages); cheap enough for the worker thread."""
-    return [ListEntry(r, search_key(r), r.age(today)) for r in rows]
+    """Build list entries (search and sort keys, ages) on the worker thread."""
+    return [
+        ListEntry(r, search_key(r), r.age(today), (name_key(r.family_name), name_key(r.given_name)))
+        for r in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -238,7 +242,7 @@ class ClientTableModel(QAbstractTableModel):
         """The value a column sorts by."""
         row = entry.row
         if column == self.COL_NAME:
-            return (name_key(row.family_name), name_key(row.given_name))
+            return entry.name_order
         if column == self.COL_AGE:
             return -1 if entry.age is None else entry.age
         if column == self.COL_RISK:
