@@ -167,3 +167,23 @@ def test_clear_on_lock_saves_pending_typing_first(qtbot, ctx, dialogs, record, s
     again = ClientRecordScreen(ctx, record.client_id)
     qtbot.addWidget(again)
     assert again.notes.editor.body.toPlainText() == "typed just before the lock"
+
+
+def test_note_links_goals_from_the_plan(qtbot, ctx, services, make_client):
+    from casedesk.services.goals import GoalInput
+
+    client = make_client("Goal", "Linker")
+    plan = services.plans.start_plan(client.id)
+    services.goals.add_goal(plan.id, GoalInput(client_words="Keep my flat"))
+    screen = ClientRecordScreen(ctx, client.id)
+    qtbot.addWidget(screen)
+    editor = screen.notes.editor
+    assert editor.goals.count() == 1 and not editor.no_goals.isVisibleTo(editor)
+    editor.goals.item(0).setCheckState(Qt.CheckState.Checked)
+    editor.body.setPlainText("Talked about the lease")
+    qtbot.mouseClick(editor.save_button, Qt.MouseButton.LeftButton)
+    saved = services.notes.list_notes(client.id)[0]
+    assert len(saved.goal_ids) == 1
+    due = services.episodes.overview(client.id).next_review_on
+    expected = f"Next review {due.strftime('%d %b %Y')}" if due else "No review date"
+    assert screen.header.review.text() == expected  # a plan exists: never "No plan yet"
