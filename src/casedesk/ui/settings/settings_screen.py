@@ -101,8 +101,7 @@ class SettingsScreen(QWidget):
         self.passphrase_status = label("", "ok", wrap=True)
         self.passphrase_status.setObjectName("passphraseStatus")
         self.passphrase_status.hide()
-        form = QFormLayout()
-        form.addRow(self.tr("Current passphrase"), self.current)
+        self.passphrase_form.insert_row(self.tr("Current passphrase"), self.current)
         card.body.addWidget(
             label(
                 self.tr(
@@ -113,7 +112,6 @@ class SettingsScreen(QWidget):
                 wrap=True,
             )
         )
-        card.body.addLayout(form)
         card.body.addWidget(self.passphrase_form)
         card.body.addWidget(self.passphrase_status)
         card.body.addWidget(self.change_button, 0, Qt.AlignmentFlag.AlignLeft)

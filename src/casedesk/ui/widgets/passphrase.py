@@ -76,7 +76,7 @@ class PassphraseForm(QWidget):
         self.message = label("", "error", wrap=True)
         self.message.setObjectName("passphraseProblem")
         self.message.hide()
-        form = QFormLayout(self)
+        form = self._form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.setVerticalSpacing(10)
         form.addRow(*self._label(label_text or self.tr("Passphrase"), self.new_field))
@@ -90,6 +90,10 @@ class PassphraseForm(QWidget):
         widget = QLabel(text)
         widget.setBuddy(buddy)
         return widget, buddy
+
+    def insert_row(self, text: str, field: QWidget) -> None:
+        """Add a field above the new passphrase (e.g. the current one), aligned with the rest."""
+        self._form.insertRow(0, *self._label(text, field))
 
     @property
     def passphrase(self) -> str:
