@@ -226,3 +226,34 @@ def test_go_menu_actions_switch_pages(window):
         window.go_actions[key].trigger()
         assert window.current_key() == key
     assert window.host.screen() is not None  # QWidget.screen() still answers the QScreen
+
+
+def test_busy_indicator_shows_only_for_slow_work(qtbot):
+    from casedesk.ui.widgets.busy import BusyIndicator
+
+    busy = BusyIndicator(delay_ms=10)
+    qtbot.addWidget(busy)
+    busy.set_busy(True)
+    assert busy.isHidden()  # not at once: quick jobs never flash a bar
+    qtbot.waitUntil(lambda: not busy.isHidden(), timeout=2000)
+    busy.set_busy(False)
+    assert busy.isHidden()
+
+
+def test_known_errors_read_plainly_and_bugs_leak_nothing():
+    from casedesk.services import errors
+    from casedesk.ui.messages import describe_error
+
+    assert "Nothing was changed" in describe_error(errors.WrongPassphrase("Wrong passphrase."))
+    assert "newer version" in describe_error(errors.VaultTooNew("x"))
+    assert "damaged" in describe_error(errors.VaultDamaged("key file unreadable"))
+    assert "disk is full" in describe_error(errors.DiskFull("x"))
+    text = describe_error(RuntimeError("client Jane Secret crashed"))
+    assert "Jane" not in text and "RuntimeError" in text
+
+
+def test_messages_reach_the_status_bar(window):
+    from casedesk.ui import messages
+
+    messages.info("Backup written")
+    assert window.statusBar().currentMessage() == "Backup written"
