@@ -134,6 +134,7 @@ SERVICES_DRIVER = textwrap.dedent(
 GUI_DRIVER = textwrap.dedent(
     """
     import os, sys
+    from PySide6.QtCore import QCoreApplication
     import casedesk.cli as cli
     from casedesk.ui import app as app_module
     from casedesk.ui.main_window import RECORD
@@ -171,6 +172,12 @@ GUI_DRIVER = textwrap.dedent(
             if "record" in self.steps:
                 return
             self.steps.append("record")
+            screen = self.window.host.screen(RECORD)
+            for index in range(screen.tabs.count()):  # build every tab: plan, documents...
+                screen.tabs.setCurrentIndex(index)
+                self.tasks.run_sync(lambda: None)  # the database thread has done its jobs
+                QCoreApplication.processEvents()  # and their results reached the widgets
+            self.steps.append(f"{screen.tabs.count()} tabs")
             self.window.lock_action.trigger()
             self.steps.append("locked" if not self.vault.is_unlocked else "still open")
             print("STEPS", " ".join(self.steps), flush=True)
@@ -264,7 +271,7 @@ def test_full_flow_leaves_plaintext_only_in_the_deliberate_export(tmp_path: Path
     flow = json.loads(out.strip().splitlines()[-1])
     exported = {Path(p) for p in flow["exported"]}
     gui_out = _run(GUI_DRIVER, tmp_path, {**env, "FLOW_CLIENT": flow["client_id"]}, "gui_flow")
-    assert "STEPS unlocked record locked" in gui_out
+    assert re.search(r"STEPS unlocked record \d+ tabs locked", gui_out), gui_out
 
     roots = [*private_dirs(base), vault_dir, hub_dir]
     files = all_files(*roots)
