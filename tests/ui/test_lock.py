@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtWidgets import QLabel
 
 from casedesk.domain.notes import NoteInput
 from casedesk.services.changes import Changes
@@ -193,4 +194,28 @@ def test_lock_screen_has_no_pointer_to_records(controller, qtbot):
     screen = controller.window.outer.currentWidget()
     assert screen.objectName() == "lockScreen"
     assert controller.window.host.count() == 0
-    assert QPointF  # keeps the import list honest for mouse-event helpers
+
+
+def test_demo_mode_opens_fills_and_hints_the_passphrase(qtbot, tmp_path, task_runner, dialogs):
+    from casedesk.ui.welcome.demo_setup import DEMO_PASSPHRASE
+
+    app = AppController(
+        VaultService(tmp_path / "demo-vault"),
+        tasks=task_runner,
+        dialogs=dialogs,
+        prefs=UiPrefs(),
+        demo=True,
+        demo_clients=2,
+    )
+    with qtbot.waitSignal(app.ready, timeout=20000):
+        app.start()
+    qtbot.addWidget(app.window)
+    assert app.ctx.services.clients.count() == 2
+    app.lock()
+    screen = app.window.outer.currentWidget()
+    texts = " ".join(label.text() for label in screen.findChildren(QLabel))
+    assert f"“{DEMO_PASSPHRASE}”" in texts
+    screen.panel.passphrase.setText(DEMO_PASSPHRASE)
+    with qtbot.waitSignal(app.ready, timeout=5000):
+        screen.panel.submit()
+    app.quit()

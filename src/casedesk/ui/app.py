@@ -38,7 +38,7 @@ from casedesk.ui.tasks import TaskRunner
 from casedesk.ui.unlock import UnlockDialog, UnlockPanel
 from casedesk.ui.unlock.lock_screen import LockScreen
 from casedesk.ui.welcome import DemoSetupDialog, WelcomeDialog
-from casedesk.ui.welcome.demo_setup import DEMO_PASSPHRASE
+from casedesk.ui.welcome.demo_setup import DEMO_CLIENTS, DEMO_PASSPHRASE
 from casedesk.ui.widgets.icons import icon
 from casedesk.ui.widgets.theme import apply_theme
 
@@ -75,6 +75,7 @@ class AppController(QObject):
         dialogs: Dialogs,
         prefs: UiPrefs,
         demo: bool = False,
+        demo_clients: int = DEMO_CLIENTS,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -83,6 +84,7 @@ class AppController(QObject):
         self.dialogs = dialogs
         self.prefs = prefs
         self.demo = demo
+        self.demo_clients = demo_clients
         self.window: MainWindow | None = None
         self.ctx: AppContext | None = None
         self.gate: QDialog | None = None
@@ -97,7 +99,7 @@ class AppController(QObject):
     def start(self) -> QDialog:
         """Show the first screen: demo set-up, unlock, or the welcome flow."""
         if self.demo:
-            dialog: QDialog = DemoSetupDialog(self.vault, self.tasks)
+            dialog: QDialog = DemoSetupDialog(self.vault, self.tasks, clients=self.demo_clients)
         elif self.vault.exists():
             hint = self._demo_hint()
             dialog = UnlockDialog(self.vault, self.tasks, hint=hint)
