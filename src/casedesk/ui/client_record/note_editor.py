@@ -143,7 +143,20 @@ class NoteEditor(QWidget):
 
     def _changed(self, *_args: object) -> None:
         if not self._loading:
+            self._show_now_if_unset()
             self.edited.emit()
+
+    def _show_now_if_unset(self) -> None:
+        """Keep the shown time current while a new note's time is left to "when saved"."""
+        if self.mode != MODE_NEW or self._time_set:
+            return
+        now = QDateTime.currentDateTime()
+        if self.occurred_at.dateTime().secsTo(now) >= 60:
+            self._loading = True
+            try:
+                self.occurred_at.setDateTime(now)
+            finally:
+                self._loading = False
 
     def _time_changed(self, *_args: object) -> None:
         if not self._loading:
