@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
+import subprocess
 import sys
 import time
 import traceback
+from dataclasses import asdict
 
 from bench.common import (
     BENCH_DIR,
+    REPO_ROOT,
     RESULTS_DIR,
     Row,
     format_table,
@@ -34,19 +38,30 @@ def other_modules() -> list[str]:
     return [f"bench.{name}" for name in ordered]
 
 
-def _other_rows(name: str) -> list[Row]:
-    try:
-        module = importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name == name:
-            return []  # that part of the project has no benchmark (yet)
-        raise
+ROWS_MARKER = "BENCH-ROWS-JSON: "
+
+
+def _module_rows_in_this_process(name: str) -> list[Row]:
     source = name.rsplit(".", 1)[-1].removeprefix("bench_")
-    try:
-        return [normalise(item, source) for item in module.run()]
-    except Exception as exc:  # one broken module must not hide the others' figures
-        traceback.print_exc()
-        return [info_row(f"{name}.run() failed", f"{type(exc).__name__}: {exc}")]
+    module = importlib.import_module(name)
+    return [normalise(item, source) for item in module.run()]
+
+
+def _other_rows(name: str) -> list[Row]:
+    """Run one module in its own process, so a crash (e.g. a Qt abort) loses only its rows."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "--module", name],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO_ROOT,
+    )
+    for line in reversed(result.stdout.splitlines()):
+        if line.startswith(ROWS_MARKER):
+            return [Row(**row) for row in json.loads(line.removeprefix(ROWS_MARKER))]
+    sys.stderr.write(result.stderr[-4000:])
+    last = (result.stderr.strip().splitlines() or ["no output"])[-1]
+    return [info_row(f"{name}.run() failed (exit {result.returncode})", last[:120])]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,12 +79,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--strict", action="store_true", help="exit 1 when any figure misses its target"
     )
+    parser.add_argument("--module", help=argparse.SUPPRESS)  # internal: run one module
     args = parser.parse_args(argv)
+    if args.module:
+        try:
+            rows = _module_rows_in_this_process(args.module)
+        except Exception as exc:  # reported as a row by the parent
+            traceback.print_exc()
+            rows = [info_row(f"{args.module}.run() failed", f"{type(exc).__name__}: {exc}")]
+        print(ROWS_MARKER + json.dumps([asdict(row) for row in rows], default=str))
+        return 0
 
     started = time.perf_counter()
     from bench import bench_storage
 
     rows = bench_storage.run(args.clients, rebuild=args.rebuild)
+    print(format_table(rows), flush=True)  # storage figures first, in case a later module dies
+    print(flush=True)
+    write_json(rows, RESULTS_DIR / "latest.json", {"clients": args.clients, "partial": True})
     if not args.storage_only:
         for name in other_modules():
             rows += _other_rows(name)
