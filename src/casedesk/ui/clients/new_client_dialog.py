@@ -104,8 +104,6 @@ class NewClientDialog(QDialog):
         self._checked_duplicates = False
         self.setWindowTitle(self.tr("New client"))
         self.setAccessibleName(self.tr("New client form"))
-        self.form = ClientDetailsForm()
-        self.duplicates = DuplicateWarning()
         self.save_button = button(self.tr("Save client"), self.tr("Save new client"), primary=True)
         self.cancel_button = button(self.tr("Cancel"), self.tr("Cancel new client"))
         self._build()
@@ -121,16 +119,20 @@ class NewClientDialog(QDialog):
                 self.tr("Fields marked * are required. Names in any script are welcome."), "muted"
             )
         )
-        scroll = QScrollArea()
+        # Outside-in: the form is born in its final parent (re-parenting a filled tree makes
+        # Qt re-apply the style sheet to all of it).
+        scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(scroll, 1)
         holder = QWidget()
+        scroll.setWidget(holder)
         inner = QVBoxLayout(holder)
         inner.setContentsMargins(0, 8, 8, 0)
+        self.form = ClientDetailsForm(holder)
         inner.addWidget(self.form)
         inner.addStretch(1)
-        scroll.setWidget(holder)
-        outer.addWidget(scroll, 1)
+        self.duplicates = DuplicateWarning(self)
         outer.addWidget(self.duplicates)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
