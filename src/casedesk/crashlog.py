@@ -482,6 +482,29 @@ def _default_notice(report: Path | None, text: str) -> None:
         pass
 
 
+_installed: dict[str, Any] = {}
+_REPORTED = "_casedesk_reported"
+
+
+def report_bug(exc: BaseException, *, thread: str = "worker") -> Path | None:
+    """Record a bug that was caught and shown to the user in plain words (not re-raised).
+
+    The GUI catches errors of background work and says "something went wrong"; this keeps a
+    report of them too. Does nothing unless :func:`install` ran in this process (tests that
+    build screens in-process write no reports), and reports each exception once.
+
+    Returns:
+        The report's path, or None when nothing was written.
+    """
+    if not _installed or getattr(exc, _REPORTED, False):
+        return None
+    with contextlib.suppress(AttributeError, TypeError):
+        setattr(exc, _REPORTED, True)
+    path = write_report(exc, kind=_installed["kind"], thread=thread, directory=_installed["dir"])
+    log.error("unexpected error (%s) caught; report written: %s", type(exc), path is not None)
+    return path
+
+
 def install(
     kind: str,
     *,
@@ -515,8 +538,12 @@ def install(
     else:
         route_sqlcipher_log(None)
 
+    _installed.update(kind=kind, dir=folder)
+
     def report(exc: BaseException, thread: str) -> None:
         path = write_report(exc, kind=kind, thread=thread, directory=folder)
+        with contextlib.suppress(AttributeError, TypeError):
+            setattr(exc, _REPORTED, True)
         log.error("unexpected error (%s); report written: %s", type(exc), path is not None)
         try:
             notice(path, plain_message(exc, path))

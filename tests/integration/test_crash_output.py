@@ -74,10 +74,11 @@ CLI_DRIVER = textwrap.dedent(
 GUI_DRIVER = textwrap.dedent(
     """
     import logging, os, sys
-    from PySide6.QtCore import QTimer, qWarning
+    from PySide6.QtCore import QCoreApplication, QTimer, qWarning
     from PySide6.QtWidgets import QApplication, QMessageBox
     import casedesk.cli as cli
     from casedesk.ui import app as app_module
+    from casedesk.ui.messages import describe_error
     from casedesk.ui.welcome import WelcomeDialog
 
     canary = os.environ["CRASH_CANARY"]
@@ -95,14 +96,26 @@ GUI_DRIVER = textwrap.dedent(
             if isinstance(widget, WelcomeDialog) and widget.isVisible():
                 widget.reject()  # the app leaves with code 0
 
+    def job(client_name):
+        raise KeyError(f"no client called {client_name}")
+
     def boom():
         client_name = canary  # a local variable holding client data
+        tasks = controller[0].tasks
+        tasks.run(lambda: job(client_name), label="load client")  # no handler: reported
+        tasks.run(lambda: job(client_name),
+                  on_error=lambda exc: print("SHOWN:", describe_error(exc), flush=True))
+        tasks.run_sync(lambda: None)  # both jobs have run on the database thread
+        QCoreApplication.processEvents()  # and their errors reached the GUI thread
         qWarning(f"label text {client_name}")
         logging.getLogger("casedesk.ui.clients").warning("showing %s", client_name)
         QTimer.singleShot(0, close_dialog_and_leave)  # runs inside the dialog's event loop
         raise ValueError(f"bad date of birth for {client_name}")
 
+    controller = []
+
     def start(self):
+        controller.append(self)
         gate = original_start(self)
         QTimer.singleShot(0, boom)
         return gate
@@ -198,7 +211,12 @@ def test_gui_bug_shows_a_plain_dialog_and_leaves_no_client_data(
     assert canary not in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     logs = _log_dir(tmp_path)
-    [report] = crashlog.reports(logs)
+    *caught, report = crashlog.reports(logs)
+    assert "SHOWN: Something went wrong (KeyError). Your records were not changed." in result.stdout
+    assert len(caught) == 2  # the background jobs' bugs: shown in plain words, and reported
+    for path in caught:
+        text = path.read_text(encoding="utf-8")
+        assert "program: gui (worker thread)" in text and "KeyError" in text and "in job" in text
     dialog = [line for line in result.stdout.splitlines() if line.startswith("DIALOG:")]
     assert dialog == [
         "DIALOG: Something went wrong | Something went wrong; your records are safe. "

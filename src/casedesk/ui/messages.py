@@ -11,6 +11,7 @@ import logging
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
+from casedesk import crashlog
 from casedesk.services import errors
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ def describe_error(exc: BaseException) -> str:
             reason=exc.strerror or type(exc).__name__
         )
     log.error("unexpected error: %s", type(exc).__name__)
+    crashlog.report_bug(exc)  # a bug: keep a report without client data (when installed)
     return _tr("Something went wrong ({kind}). Your records were not changed.").format(
         kind=type(exc).__name__
     )

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from casedesk.crashlog import Safe
+from casedesk.crashlog import Safe, report_bug
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -150,6 +150,7 @@ class TaskRunner(QObject):
                     label = Safe(job.label)  # labels are code-chosen, never client data
                     log.error("background task %r failed: %s", label, type(error).__name__)
                     log.debug("background task %r failed", label, exc_info=error)
+                    report_bug(error)  # a report without client data (when installed)
                     self.failed.emit(job.label, error)
             elif job.on_done is not None:
                 job.on_done(result)
