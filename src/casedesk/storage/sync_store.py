@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Date, delete, func, inspect, select
@@ -111,17 +112,31 @@ def model_for(table: str) -> type[Synced]:
     return SYNCED_TABLES[table]
 
 
+@cache
 def blob_columns(model: type[Synced]) -> list[str]:
     """Columns synced as separate encrypted blobs, not inside the row payload."""
     return [a.key for a in inspect(model).column_attrs if a.columns[0].info.get("sync") == BLOB]
 
 
+@cache
 def _payload_columns(model: type[Synced]) -> list[str]:
     return [
         a.key
         for a in inspect(model).column_attrs
         if a.columns[0].info.get("sync") != BLOB and a.key not in ("row_version", "hlc")
     ]
+
+
+@cache
+def _converters(model: type[Synced]) -> dict[str, Any]:
+    """Per column, the parser for its JSON form (only dates and datetimes need one)."""
+    out: dict[str, Any] = {}
+    for column in inspect(model).columns:
+        if isinstance(column.type, UtcDateTime):
+            out[column.key] = datetime.fromisoformat
+        elif isinstance(column.type, Date):
+            out[column.key] = date.fromisoformat
+    return out
 
 
 def row_payload(session: Session, table: str, row_id: str) -> dict[str, Any] | None:
@@ -142,12 +157,8 @@ def blob_value(session: Session, table: str, row_id: str, column: str) -> bytes 
 def _from_json(model: type[Synced], name: str, value: Any) -> Any:
     if value is None:
         return None
-    column_type = inspect(model).columns[name].type
-    if isinstance(column_type, UtcDateTime):
-        return datetime.fromisoformat(value)
-    if isinstance(column_type, Date):
-        return date.fromisoformat(value)
-    return value
+    convert = _converters(model).get(name)
+    return value if convert is None else convert(value)
 
 
 def value_from_json(table: str, name: str, value: Any) -> Any:
@@ -295,7 +306,7 @@ def enqueue_full_row(session: Session, table: str, row_id: str, stamp: str) -> N
 
 def row_meta(session: Session, table: str, row_id: str) -> SyncRowMeta:
     """The row's sync metadata (a fresh, unsaved one when the hub never saw the row)."""
-    meta = _get(session, SyncRowMeta, (table, row_id))
+    meta: SyncRowMeta | None = _get(session, SyncRowMeta, (table, row_id))
     if meta is None:
         meta = SyncRowMeta(table_name=table, row_id=row_id, hub_version=0, field_hlc={})
         session.add(meta)
