@@ -50,7 +50,7 @@ def test_sigkill_at_random_steps_then_restart_converges(fleet) -> None:  # type:
     a, b = fleet.add("a"), fleet.add("b")
     clients = [a.add_client(f"C{i}") for i in range(3)]
     fleet.settle(1)
-    examples = 8 if fleet.hub.db_url.startswith("sqlite") else 3
+    examples = 6 if fleet.hub.db_url.startswith("sqlite") else 2
     counter = [0]
     kills: list[str] = []
 
