@@ -333,6 +333,13 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     With ``delay=True`` neither the directory nor the file exists until something is logged.
     """
 
+    def handleError(self, record: logging.LogRecord) -> None:
+        """Drop the record quietly.
+
+        logging's default prints the record's message *and arguments* to stderr when a write
+        fails (e.g. on a full disk), which would put client data there.
+        """
+
     def _open(self) -> TextIO:
         _private_dir(Path(self.baseFilename).parent)
         flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
@@ -360,13 +367,17 @@ def configure_logging(
     root = logging.getLogger()
     for existing in list(root.handlers):
         root.removeHandler(existing)
-    handler = PrivateRotatingFileHandler(
-        directory / LOG_FILE,
-        maxBytes=LOG_BYTES,
-        backupCount=LOG_BACKUPS,
-        encoding="utf-8",
-        delay=delay,
-    )
+    handler: logging.Handler
+    try:
+        handler = PrivateRotatingFileHandler(
+            directory / LOG_FILE,
+            maxBytes=LOG_BYTES,
+            backupCount=LOG_BACKUPS,
+            encoding="utf-8",
+            delay=delay,
+        )
+    except OSError:  # e.g. a full disk or a read-only home: no log, but never stderr
+        handler = logging.NullHandler()
     handler.setFormatter(RedactingFormatter())
     root.addHandler(handler)
     root.setLevel(level)
@@ -450,8 +461,10 @@ def _enable_faulthandler(directory: Path) -> None:
     if _fault_file is not None:
         return
     try:
-        fd = _open_private(_private_dir(directory) / FAULT_FILE, os.O_WRONLY | os.O_CREAT)
-        os.ftruncate(fd, 0)
+        path = _private_dir(directory) / FAULT_FILE
+        if path.exists() and path.stat().st_size:  # keep the last run's fatal error
+            path.replace(path.with_suffix(".log.1"))
+        fd = _open_private(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
         _fault_file = os.fdopen(fd, "w", encoding="utf-8")
         faulthandler.enable(file=_fault_file, all_threads=True)
     except OSError:
@@ -532,7 +545,6 @@ def install(
     notice = on_crash or _default_notice
     configure_logging(folder, level, delay=not files_up_front)
     if files_up_front:
-        _private_dir(folder)
         route_sqlcipher_log(folder)
         _enable_faulthandler(folder)
     else:

@@ -277,3 +277,26 @@ def test_log_formatter_withholds_arguments_and_messages(canary: str) -> None:
     assert canary not in record(ValueError(canary), ())
     with_exc = record("failed", (), KeyError(canary))
     assert "KeyError" in with_exc and canary not in with_exc
+
+
+def test_a_failing_log_write_prints_nothing_to_stderr(
+    tmp_path: Path, canary: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # logging's default handleError prints the record's message and arguments to stderr when
+    # a write fails (e.g. a full disk); ours drops the record instead.
+    handler = crashlog.PrivateRotatingFileHandler(tmp_path / "logs" / "x.log", encoding="utf-8")
+    handler.setFormatter(crashlog.RedactingFormatter())
+    assert stat.S_IMODE((tmp_path / "logs").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "logs" / "x.log").stat().st_mode) == 0o600
+    assert handler.stream is not None
+    handler.stream.close()  # every write now fails
+    logger = logging.getLogger("casedesk.test.failing")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        logger.error("client %s", canary)
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = True
+    captured = capsys.readouterr()
+    assert canary not in captured.err + captured.out and "Logging error" not in captured.err
