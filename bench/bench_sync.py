@@ -23,15 +23,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("CASEDESK_KDF", "test")
+import psycopg
 
-import psycopg  # noqa: E402
-
-from casedesk.hub.server import BackgroundHub, open_store  # noqa: E402
-from casedesk.services.bundle import Services  # noqa: E402
-from casedesk.services.vault_service import VaultService  # noqa: E402
-from casedesk.storage.models import Client  # noqa: E402
-from casedesk.sync.pairing import KdfCost  # noqa: E402
+from casedesk.hub.server import BackgroundHub, open_store
+from casedesk.services.bundle import Services
+from casedesk.services.vault_service import VaultService
+from casedesk.storage.models import Client
+from casedesk.sync.pairing import KdfCost
 
 PASSPHRASE = "benchmark passphrase 42"
 CHANGES = 10_000
@@ -69,6 +67,7 @@ def _hub(backend: str, folder: Path) -> Iterator[Any]:
 
 
 def _devices(store: Any, server: Any, folder: Path, count: int) -> list[Services]:
+    os.environ.setdefault("CASEDESK_KDF", "test")  # throw-away vaults: tiny Argon2 cost
     devices: list[Services] = []
     for index in range(count):
         vault = VaultService(folder / f"device{index}")
