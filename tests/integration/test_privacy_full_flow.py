@@ -292,3 +292,26 @@ def test_full_flow_leaves_plaintext_only_in_the_deliberate_export(tmp_path: Path
     for path in settings:
         text = path.read_bytes().decode("utf-8", "replace")
         assert flow["client_id"] not in text and canary not in text, path.read_text()
+
+
+def test_the_deep_search_would_see_a_compressed_leak(tmp_path: Path) -> None:
+    # Positive control: the canary hidden in each compressed form is found; near misses are not.
+    import gzip
+
+    canary = f"Flowcanary{secrets.token_hex(8)}"
+    pdf_like = b"%PDF-1.7\n1 0 obj\n<< /Filter /FlateDecode >>\nstream\n"
+    (tmp_path / "stream.pdf").write_bytes(
+        pdf_like + zlib.compress(f"BT ({canary}) Tj ET".encode()) + b"\nendstream\n"
+    )
+    (tmp_path / "utf16.bin").write_bytes(b"junk" + zlib.compress(canary.encode("utf-16-be")))
+    (tmp_path / "gzip.gz").write_bytes(gzip.compress(canary.lower().encode()))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("inner.txt", f"x {canary} y")
+    (tmp_path / "member.zip").write_bytes(buffer.getvalue())
+    (tmp_path / "clean.bin").write_bytes(zlib.compress(canary[:-1].encode()))
+    hits = deep_canary_hits(canary, tmp_path)
+    assert set(hits) == {
+        str(tmp_path / name) for name in ("stream.pdf", "utf16.bin", "gzip.gz", "member.zip")
+    }, hits
+    assert hits[str(tmp_path / "member.zip")] == ["zip member inner.txt (as given utf-8)"]
