@@ -359,12 +359,12 @@ class SyncService:
         """Offline / syncing / N changes waiting / last synced at / a problem in plain words."""
         with self._db.read() as session:
             connection = state.load_connection(session)
+            if connection is None:  # nothing to count or report until sync is set up
+                return SyncStatus(SyncPhase.NOT_SET_UP, 0, None, "", 0)
             pending = store.pending_count(session)
             last = store.get_setting(session, state.LAST_SYNCED_AT)
             conflicts = _open_conflicts(session)
         last_at = datetime.fromisoformat(last) if last else None
-        if connection is None:
-            return SyncStatus(SyncPhase.NOT_SET_UP, pending, last_at, "", conflicts)
         with self._state_lock:
             phase, reason = self._phase, self._reason
         if phase is None:

@@ -150,7 +150,7 @@ class SyncEngine:
         epoch = self._hello(report)
         self._push_all(epoch, report)
         self._pull_all(epoch, report)
-        if self._pending() > 0:
+        if self._has_pending():
             self._push_all(epoch, report)
         with self.db.session() as session:
             store.set_setting(session, SETTING_LAST_SYNC, utcnow().isoformat())
@@ -170,6 +170,10 @@ class SyncEngine:
     def _pending(self) -> int:
         with self.db.read() as session:
             return store.pending_count(session)
+
+    def _has_pending(self) -> bool:
+        with self.db.read() as session:
+            return store.has_pending(session)
 
     # ================================================================== push
 
