@@ -326,19 +326,21 @@ class MainWindow(QMainWindow):
             self.show_page(self.specs[row].key)
 
     def _build_screen(self, key: str) -> QWidget:
-        ctx = self.ctx
+        # Screens are built inside the host: re-parenting a finished widget tree later makes Qt
+        # re-apply the style sheet to all of it (a visible cost on the client record).
+        ctx, host = self.ctx, self.host
         if key == HOME:
-            home = HomeScreen(ctx)
+            home = HomeScreen(ctx, host)
             home.show_tasks.connect(lambda: self.show_page(TASKS))
             return home
         if key == TASKS:
-            return TasksScreen(ctx)
+            return TasksScreen(ctx, host)
         if key == SETTINGS:
             return SettingsScreen(ctx, self.prefs, extra_cards=(SyncCard(ctx, self.sync),))
         if key == CLIENTS:
-            return ClientsScreen(ctx)
+            return ClientsScreen(ctx, host)
         if key == DIRECTORY:
-            return DirectoryScreen(ctx)
+            return DirectoryScreen(ctx, host)
         return placeholder(
             self.tr("Service directory"),
             self.tr(
@@ -354,7 +356,7 @@ class MainWindow(QMainWindow):
         if self._client_id != client_id:
             self.host.dispose(RECORD)
         self._client_id = client_id
-        self.host.show_screen(RECORD, lambda: ClientRecordScreen(self.ctx, client_id))
+        self.host.show_screen(RECORD, lambda: ClientRecordScreen(self.ctx, client_id, self.host))
         self._select_nav(CLIENTS)
 
     # ------------------------------------------------------------------ actions
@@ -414,7 +416,7 @@ class MainWindow(QMainWindow):
         """Show the sync conflicts screen."""
         if not self.locked:
             self.host.dispose(CONFLICTS)
-            self.host.show_screen(CONFLICTS, lambda: ConflictsScreen(self.ctx))
+            self.host.show_screen(CONFLICTS, lambda: ConflictsScreen(self.ctx, self.host))
 
     def _on_message(self, level: str, text: str) -> None:
         if not self.locked:
