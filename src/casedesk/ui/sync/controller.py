@@ -11,12 +11,17 @@ or the network for sync.
 
 from __future__ import annotations
 
+import gc
+import sys
+
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QLabel
 
 from casedesk.services.sync_service import SyncPhase, SyncStatus
 from casedesk.ui.context import AppContext
 
+SWITCH_INTERVAL_S = 0.001
+_FROZEN: list[bool] = []
 _ROLES = {
     SyncPhase.ERROR: "error",
     SyncPhase.PAUSED: "error",
@@ -46,6 +51,18 @@ class SyncController(QObject):
 
     def start(self) -> None:
         """Start background sync (after unlock). Does nothing visible until set up."""
+        # The sync thread runs Python code (merging, the ORM); the GUI thread must win the
+        # interpreter lock back quickly when it has an event to handle. Python's default
+        # hand-over interval (5 ms) let stalls pile up to ~100 ms under load; 1 ms keeps the
+        # GUI responsive at a negligible cost to sync throughput.
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
+        # A full (generation 2) garbage collection stops every thread, the GUI included, and
+        # scans every object: with the app's long-lived objects that took 100-200 ms once a
+        # sync round's allocations triggered it. Freezing what exists after unlock leaves the
+        # collector only the round's own short-lived objects to scan. Once per process.
+        if not _FROZEN:
+            _FROZEN.append(True)
+            gc.freeze()
         self.ctx.services.sync.start_background(self._from_sync_thread.emit)
         self.refresh()
 
