@@ -91,9 +91,12 @@ def normalise(item: Row | dict[str, Any], source: str) -> Row:
         return item
     figure = str(item.get("figure") or item.get("name") or "?")
     target = item.get("target")
-    if target is None and item.get("target_ms") is not None:
-        target = f"<= {item['target_ms']:g} ms"
     measured = item.get("measured")
+    if target is None and item.get("target_ms") is not None:
+        # "target_ms" is sometimes used for other units: follow the measured value's unit.
+        last = str(measured).split()[-1] if measured else "ms"
+        unit = str(item.get("unit") or (last if last.isalpha() else "ms"))
+        target = f"<= {item['target_ms']:g} {unit}"
     if measured is None:
         parts = []
         if item.get("p95_ms") is not None:
