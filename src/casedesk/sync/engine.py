@@ -196,9 +196,11 @@ class SyncEngine:
     ) -> tuple[list[PushOp], dict[str, tuple[store.PendingRow, dict[str, str]]]]:
         ops: list[PushOp] = []
         sealed: dict[str, tuple[store.PendingRow, dict[str, str]]] = {}
-        store.preload(session, [(g.table, g.row_id) for g in groups])
+        keys = [(g.table, g.row_id) for g in groups]
+        store.preload(session, keys, rows=False)
+        payloads = store.row_payloads(session, keys)
         for group in groups:
-            built = self._build_op(session, group)
+            built = self._build_op(session, group, payloads.get((group.table, group.row_id)))
             if built is None:
                 continue
             op, field_hlc = built
@@ -207,9 +209,8 @@ class SyncEngine:
         return ops, sealed
 
     def _build_op(
-        self, session: Session, group: store.PendingRow
+        self, session: Session, group: store.PendingRow, payload: dict[str, Any] | None
     ) -> tuple[PushOp, dict[str, str]] | None:
-        payload = store.row_payload(session, group.table, group.row_id)
         if payload is None:
             return None
         meta = store.find_meta(session, group.table, group.row_id)
@@ -259,9 +260,8 @@ class SyncEngine:
     ) -> bool:
         progressed = False
         with self._apply_session() as session, session.no_autoflush:
-            store.preload(
-                session, [(sealed[r.op_id][0].table, sealed[r.op_id][0].row_id) for r in results]
-            )
+            keys = [(sealed[r.op_id][0].table, sealed[r.op_id][0].row_id) for r in results]
+            store.preload(session, keys, rows=False)  # rows only for conflicts, fetched then
             acknowledged: list[int] = []
             for result in results:
                 group, field_hlc = sealed[result.op_id]
@@ -324,7 +324,10 @@ class SyncEngine:
         self, changes: list[Change], next_cursor: str, report: SyncReport, *, isolate: bool
     ) -> None:
         with self._apply_session() as session:
-            store.preload(session, [(c.table, c.row_id) for c in changes])
+            store.preload(session, [(c.table, c.row_id) for c in changes], rows=False)
+            # Rows only for changes newer than what this device holds (its own pushes and
+            # replayed pages are skipped on the metadata alone).
+            store.preload(session, [(c.table, c.row_id) for c in changes if _newer(session, c)])
             for change in changes:
                 self._apply_change(session, change, report, isolate=isolate)
             store.set_setting(session, SETTING_CURSOR, next_cursor)
@@ -551,6 +554,11 @@ class _ApplySession:
 
     def __exit__(self, *exc_info: Any) -> None:
         self._context.__exit__(*exc_info)
+
+
+def _newer(session: Session, change: Change) -> bool:
+    meta = store.find_meta(session, change.table, change.row_id)
+    return meta is None or meta.hub_version < change.row_version
 
 
 def _append_only(table: str) -> bool:
