@@ -67,15 +67,35 @@ def _hub(backend: str, folder: Path) -> Iterator[Any]:
 
 
 @contextmanager
-def _hub_process(folder: Path) -> Iterator[Any]:
+def _hub_process(folder: Path, backend: str = "sqlite") -> Iterator[Any]:
     """A hub in its own process, as in real use (its CPU work then never holds our GIL)."""
+    with _database(backend, folder) as url, _serve(url, folder) as hub:
+        yield hub
+
+
+@contextmanager
+def _database(backend: str, folder: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / 'hub.db'}"
+        return
+    name = f"casedesk_sync_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{PG_BASE}/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def _serve(url: str, folder: Path) -> Iterator[Any]:
     import socket
     import subprocess
     import types
 
     import httpx
 
-    url = f"sqlite:///{folder / 'hub.db'}"
     store = open_store(url)  # schema + accounts; the server process opens the same file
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -170,10 +190,13 @@ def _postgres_reachable() -> bool:
 
 
 def push_pull(backend: str) -> dict[str, Any]:
-    """Device A makes 10,000 changes; time A's push and B's pull through the engine."""
+    """Device A makes 10,000 changes; time A's push and B's pull through the engine.
+
+    The hub runs in its own process (as in real use), on the same machine.
+    """
     with tempfile.TemporaryDirectory(prefix="casedesk-sync-bench-") as name:
         folder = Path(name)
-        with _hub(backend, folder) as (store, server):
+        with _hub_process(folder, backend) as (store, server):
             devices = _devices(store, server, folder, 2)
             try:
                 _add_clients(devices[0], CHANGES)
