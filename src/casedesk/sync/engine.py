@@ -19,6 +19,7 @@ import base64
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,6 +55,7 @@ APPEND_ONLY_KINDS = {"append_only"}
 MASS_DELETE_SHARE = 0.25
 MASS_DELETE_MINIMUM = 20  # below this many rows, the share rule would trip on normal work
 PUSH_BATCH_BYTES = 3 * 1024 * 1024
+YIELD_EVERY = 20  # pulled changes between explicit interpreter-lock hand-overs
 SETTING_EPOCH = "sync.epoch"
 SETTING_CURSOR = "sync.cursor"
 SETTING_LAST_SYNC = "sync.last_synced_at"
@@ -199,7 +201,9 @@ class SyncEngine:
         keys = [(g.table, g.row_id) for g in groups]
         store.preload(session, keys, rows=False)
         payloads = store.row_payloads(session, keys)
-        for group in groups:
+        for index, group in enumerate(groups):
+            if index % YIELD_EVERY == YIELD_EVERY - 1:
+                time.sleep(0)  # let the GUI thread take the interpreter lock now
             built = self._build_op(session, group, payloads.get((group.table, group.row_id)))
             if built is None:
                 continue
@@ -328,8 +332,10 @@ class SyncEngine:
             # Rows only for changes newer than what this device holds (its own pushes and
             # replayed pages are skipped on the metadata alone).
             store.preload(session, [(c.table, c.row_id) for c in changes if _newer(session, c)])
-            for change in changes:
+            for index, change in enumerate(changes):
                 self._apply_change(session, change, report, isolate=isolate)
+                if index % YIELD_EVERY == YIELD_EVERY - 1:
+                    time.sleep(0)  # let the GUI thread take the interpreter lock now
             store.set_setting(session, SETTING_CURSOR, next_cursor)
             if self.after_page is not None:
                 self.after_page(len(changes))
