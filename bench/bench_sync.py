@@ -25,7 +25,7 @@ from typing import Any
 
 import psycopg
 
-from casedesk.hub.server import BackgroundHub, open_store
+from casedesk.hub.server import open_store
 from casedesk.services.bundle import Services
 from casedesk.services.vault_service import VaultService
 from casedesk.storage.models import Client
@@ -42,28 +42,6 @@ FAST_PAIRING = KdfCost(time_cost=1, memory_kib=8, parallelism=1)
 
 
 # ---------------------------------------------------------------- plumbing
-
-
-@contextmanager
-def _hub(backend: str, folder: Path) -> Iterator[Any]:
-    if backend == "sqlite":
-        url = f"sqlite:///{folder / 'hub.db'}"
-        name = None
-    else:
-        name = f"casedesk_sync_bench_{secrets.token_hex(4)}"
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        url = f"{PG_BASE}/{name}"
-    store = open_store(url)
-    server = BackgroundHub(store).start()
-    try:
-        yield store, server
-    finally:
-        server.stop()
-        store.engine.dispose()
-        if name is not None:
-            with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextmanager
@@ -223,7 +201,7 @@ def three_devices(backend: str) -> dict[str, Any]:
     rng = random.Random(7)
     with tempfile.TemporaryDirectory(prefix="casedesk-sync-bench-") as name:
         folder = Path(name)
-        with _hub(backend, folder) as (store, server):
+        with _hub_process(folder, backend) as (store, server):
             devices = _devices(store, server, folder, 3)
             try:
                 ids = _add_clients(devices[0], SHARED_CLIENTS)
