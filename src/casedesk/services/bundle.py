@@ -25,7 +25,6 @@ from casedesk.services.referrals import ReferralService
 from casedesk.services.reviews import ReviewService
 from casedesk.services.risk import RiskService
 from casedesk.services.sync_service import SyncService
-from casedesk.services.sync_service import SyncService
 from casedesk.services.tasks import TaskService
 from casedesk.services.vault_service import VaultService
 
@@ -55,7 +54,6 @@ class Services:
     needs: NeedService
     risk: RiskService
     sync: SyncService
-    sync: SyncService
     documents: PlanDocumentService
     profile: ProfileService
 
@@ -84,7 +82,6 @@ class Services:
             assessments=AssessmentService(db),
             needs=NeedService(db),
             risk=RiskService(db),
-            sync=SyncService(db, vault.device_id),
             sync=SyncService(db, vault.device_id),
             documents=PlanDocumentService(db),
             profile=ProfileService(db),
