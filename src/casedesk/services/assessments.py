@@ -31,7 +31,6 @@ from casedesk.domain.documents import (
 )
 from casedesk.domain.domain_sets import SCALE_MAX, SCALE_MIN, DomainSet
 from casedesk.domain.enums import AssessmentStage, NeedStatus, RecordStatus
-from casedesk.export.assessment_pdf import build_assessment_pdf
 from casedesk.services import audit
 from casedesk.services.domain_sets_service import (
     DomainSetService,
@@ -440,6 +439,9 @@ class AssessmentService:
 
     def export_summary_pdf(self, assessment_id: str, target: Path) -> Path:
         """Write the assessment summary PDF to ``target`` (only ever on the user's request)."""
+        # Imported here: reportlab is heavy and most sessions never build a PDF.
+        from casedesk.export.assessment_pdf import build_assessment_pdf
+
         built = build_assessment_pdf(self.summary_document(assessment_id))
         target.write_bytes(built.data)
         with self._db.session() as session:

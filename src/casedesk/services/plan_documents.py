@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,17 +35,6 @@ from casedesk.domain.documents import (
 from casedesk.domain.domain_sets import builtin_domain_sets
 from casedesk.domain.plans import GoalSnapshot, PlanSnapshot, snapshot_from_data
 from casedesk.export.content_hash import parse_qr_payload, plan_content_hash
-from casedesk.export.plan_pdf import build_plan_pdf
-from casedesk.export.signature_images import place_signature_images
-from casedesk.export.signing import (
-    SigningIdentity as LoadedIdentity,
-)
-from casedesk.export.signing import (
-    generate_self_signed_identity,
-    load_signing_identity,
-    sign_plan_pdf,
-)
-from casedesk.export.verify import VerificationResult, verify_plan_pdf
 from casedesk.paths import resources_dir
 from casedesk.services import audit
 from casedesk.services.errors import NotFound
@@ -65,6 +54,10 @@ from casedesk.storage.models import (
     SigningIdentity,
     SupportPerson,
 )
+
+if TYPE_CHECKING:  # reportlab and pyHanko load only when a document is made or checked
+    from casedesk.export.signing import SigningIdentity as LoadedIdentity
+    from casedesk.export.verify import VerificationResult
 
 PDF = "application/pdf"
 _ROLE_TO_SIGNER = {
@@ -204,6 +197,10 @@ class PlanDocumentService:
 
     def export(self, request: ExportRequest) -> ExportedPlan:
         """Build the PDF (signing it if asked), store it encrypted, and return its bytes."""
+        from casedesk.export.plan_pdf import build_plan_pdf
+        from casedesk.export.signature_images import place_signature_images
+        from casedesk.export.signing import sign_plan_pdf
+
         document = self.plan_document(request.client_id, request.version_no)
         options = RenderOptions(
             copy=CopyKind.FILE if request.file_copy else CopyKind.CLIENT,
@@ -294,6 +291,8 @@ class PlanDocumentService:
 
     def signing_identity(self) -> LoadedIdentity:
         """The case manager's signing identity, created (self-signed) at first use."""
+        from casedesk.export.signing import generate_self_signed_identity, load_signing_identity
+
         with self._db.read() as session:
             row = _current_identity(session)
             if row is not None:
@@ -320,6 +319,8 @@ class PlanDocumentService:
         Raises:
             SigningIdentityError: not a PKCS#12 file, wrong password, or no private key.
         """
+        from casedesk.export.signing import load_signing_identity
+
         identity = load_signing_identity(pkcs12, password)
         with self._db.session() as session:
             session.add(
@@ -337,6 +338,9 @@ class PlanDocumentService:
 
     def verify(self, data: bytes) -> VerificationResult:
         """Check a plan PDF: signature intact, whole file covered, hash of a stored document."""
+        from casedesk.export.signing import load_signing_identity
+        from casedesk.export.verify import verify_plan_pdf
+
         with self._db.read() as session:
             known = set(session.scalars(select(SignedDocument.sha256)))
             roots = [
