@@ -128,3 +128,28 @@ def test_setup_pairing_and_join_dialogs(qtbot, fleet, tmp_path: Path) -> None:  
     card = SyncCard(_ctx(second))
     qtbot.addWidget(card)
     assert card.pair_button.isVisibleTo(card) and not card.setup_button.isVisibleTo(card)
+
+
+class _Yes(_Dialogs):
+    def confirm(self, parent: Any, title: str, text: str, *, ok: str = "OK") -> bool:
+        return True
+
+
+def test_paused_mass_deletion_is_applied_only_after_confirmation(qtbot, fleet) -> None:  # type: ignore[no-untyped-def]
+    from casedesk.domain.clock import utcnow
+
+    a, b = fleet.add("a"), fleet.add("b")
+    ids = [a.add_client(f"C{i}") for i in range(30)]
+    fleet.settle(1)
+    with a.db.session() as session:
+        for row_id in ids[:25]:
+            session.get(Client, row_id).deleted_at = utcnow()
+    a.sync_ok()
+    assert not b.sync.sync_once().in_sync
+    ctx = _ctx(b)
+    ctx.dialogs = _Yes()
+    card = SyncCard(ctx)
+    qtbot.addWidget(card)
+    assert card.confirm_button.isVisibleTo(card)
+    card.confirm_button.click()
+    assert len(b.services.clients.list_clients()) == 5

@@ -37,6 +37,10 @@ class SyncCard(Card):
         self.now_button = button(self.tr("Sync now"), self.tr("Sync now"))
         self.export_button = button(self.tr("Export bundle…"), self.tr("Export an offline bundle"))
         self.import_button = button(self.tr("Import bundle…"), self.tr("Import an offline bundle"))
+        self.confirm_button = button(
+            self.tr("Apply the deletions…"), self.tr("Confirm the deletions sync paused on")
+        )
+        self.confirm_button.setObjectName("confirmDeletions")
         for widget, slot in (
             (self.setup_button, self.open_setup),
             (self.pair_button, self.open_pairing),
@@ -44,6 +48,7 @@ class SyncCard(Card):
             (self.now_button, self.sync_now),
             (self.export_button, self.export_bundle),
             (self.import_button, self.import_bundle),
+            (self.confirm_button, self.confirm_deletions),
         ):
             widget.clicked.connect(slot)
             row.addWidget(widget)
@@ -65,6 +70,23 @@ class SyncCard(Card):
         self.join_button.setVisible(not set_up)
         for widget in (self.pair_button, self.now_button, self.export_button, self.import_button):
             widget.setVisible(set_up)
+        self.confirm_button.setVisible(status.phase is SyncPhase.PAUSED)
+
+    def confirm_deletions(self) -> None:
+        """Sync paused before deleting many records: apply them only after a clear yes."""
+        question = self.tr(
+            "Another device deleted many records. Check with your team that this was meant "
+            "(for example, clients moved to another worker). Apply the deletions here?"
+        )
+        if not self.ctx.dialogs.confirm(self, self.tr("Sync"), question, ok=self.tr("Apply")):
+            return
+        if self.controller is not None:
+            self.controller.allow_mass_deletion_once()
+        else:
+            sync = self.ctx.services.sync
+            self.ctx.tasks.run(
+                lambda: sync.sync_once(allow_mass_deletion=True), lambda _r: self.refresh()
+            )
 
     def open_setup(self) -> None:
         """First device."""
