@@ -8,7 +8,7 @@ import pytest
 
 from casedesk.domain.notes import NoteInput
 from casedesk.services.sync_service import SyncProblem
-from casedesk.storage.models import Client
+from casedesk.storage.models import Attachment, Client
 
 
 def test_bundle_round_trip_equals_online_sync_and_tamper_is_refused(fleet, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -16,6 +16,14 @@ def test_bundle_round_trip_equals_online_sync_and_tamper_is_refused(fleet, tmp_p
     ana = a.add_client("Ana", phone="1")
     a.services.notes.add_note(NoteInput(client_id=ana, body="met at the library"))
     a.add_client("Ben")
+    pdf = b"%PDF-1.7 signed plan" * 50
+    with a.db.session() as session:
+        scan = Attachment(
+            client_id=ana, media_type="application/pdf", size=len(pdf), sha256="0" * 64, content=pdf
+        )
+        session.add(scan)
+        session.flush()
+        scan_id = scan.id
     b = fleet.add("b")  # joined, never synced: everything it gets comes from the bundle
     online = fleet.add("online")
     bundle = tmp_path / "a.cdbundle"
@@ -38,6 +46,9 @@ def test_bundle_round_trip_equals_online_sync_and_tamper_is_refused(fleet, tmp_p
     a.sync_ok()
     online.sync_ok()
     assert b.table_hashes() == online.table_hashes() == a.table_hashes()
+    for device in (b, online):  # attachment bytes: in the bundle for B, through the hub for C
+        with device.db.read() as session:
+            assert session.get(Attachment, scan_id).content == pdf
 
     # A later edit on B travels back to A by bundle too; then everyone syncs online and agrees.
     with b.db.session() as session:

@@ -20,6 +20,7 @@ derived from the account sync key with HKDF; the header is bound as associated d
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import zlib
@@ -110,14 +111,26 @@ def _table_rows(session: Session, table: str) -> list[dict[str, Any]]:
         values = store.row_payload(session, table, row_id)
         if values is None:
             continue
-        out.append(
-            {
-                "t": table,
-                "id": row_id,
-                "v": values,
-                "h": _field_hlcs(session, table, row_id, values, metas.get(row_id), row_hlc),
-            }
-        )
+        item = {
+            "t": table,
+            "id": row_id,
+            "v": values,
+            "h": _field_hlcs(session, table, row_id, values, metas.get(row_id), row_hlc),
+        }
+        blobs = _blobs(session, table, row_id)
+        if blobs:
+            item["b"] = blobs
+        out.append(item)
+    return out
+
+
+def _blobs(session: Session, table: str, row_id: str) -> dict[str, str]:
+    """Attachment bytes travel inside the (encrypted) bundle, base64-encoded."""
+    out: dict[str, str] = {}
+    for column in store.blob_columns(store.model_for(table)):
+        data = store.blob_value(session, table, row_id, column)
+        if data is not None:
+            out[column] = base64.b64encode(data).decode("ascii")
     return out
 
 
@@ -188,7 +201,8 @@ def import_bundle(db: Database, key: SyncKey, in_file: Path) -> BundleSummary:
             table, row_id = str(item["t"]), str(item["id"])
             if table not in SYNCED_TABLES:
                 continue
-            did_change, found = _merge_one(session, table, row_id, item["v"], item["h"])
+            blobs = {k: base64.b64decode(v) for k, v in item.get("b", {}).items()}
+            did_change, found = _merge_one(session, table, row_id, item["v"], item["h"], blobs)
             changed += int(did_change)
             conflicts += found
     return BundleSummary(rows=len(rows), changed=changed, conflicts=conflicts)
@@ -212,11 +226,16 @@ def _observe_all(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def _merge_one(
-    session: Session, table: str, row_id: str, remote: dict[str, Any], remote_hlc: dict[str, str]
+    session: Session,
+    table: str,
+    row_id: str,
+    remote: dict[str, Any],
+    remote_hlc: dict[str, str],
+    blobs: dict[str, bytes],
 ) -> tuple[bool, int]:
     local = store.row_payload(session, table, row_id)
     if local is None:
-        _insert(session, table, row_id, remote, remote_hlc)
+        _insert(session, table, row_id, remote, remote_hlc, blobs)
         return True, 0
     meta = session.get(SyncRowMeta, (table, row_id))
     base = dict(meta.field_hlc) if meta else {}
@@ -270,7 +289,12 @@ def _newer_unpending(
 
 
 def _insert(
-    session: Session, table: str, row_id: str, values: dict[str, Any], field_hlc: dict[str, str]
+    session: Session,
+    table: str,
+    row_id: str,
+    values: dict[str, Any],
+    field_hlc: dict[str, str],
+    blobs: dict[str, bytes],
 ) -> None:
     """A row this device lacks: stored exactly as in the bundle and queued for the hub.
 
@@ -280,7 +304,7 @@ def _insert(
     stamp = max(field_hlc.values(), default="")
     session.info[SYNC_APPLY] = True
     try:
-        store.apply_payload(session, table, row_id, values, stamp=stamp)
+        store.apply_payload(session, table, row_id, values, stamp=stamp, blobs=blobs)
         session.flush()
     finally:
         session.info.pop(SYNC_APPLY, None)
