@@ -18,7 +18,7 @@ from syncfix import Fleet
 from casedesk.hub.db import rotate_epoch
 from casedesk.storage import sync_store as store
 from casedesk.storage.models import SyncRowMeta
-from casedesk.sync.engine import SETTING_CURSOR
+from casedesk.sync.engine import SETTING_CURSOR, SyncEngine
 from casedesk.sync.http_client import HubClient, HubUnreachable
 from casedesk.sync.state import SyncPhase
 
@@ -88,6 +88,24 @@ def test_crash_mid_pull_leaves_cursor_unchanged_and_converges(fleet) -> None:  #
         b.sync.sync_once()
     assert (_cursor(b), b.table_hashes()) == before  # the page and its cursor rolled back together
     b.sync.after_page = None
+    # A crash half-way through a page (after half of its changes were applied).
+    original = SyncEngine._apply_change
+    calls = [0]
+
+    def half_then_crash(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls[0] += 1
+        if calls[0] == 3:
+            raise RuntimeError("crash in the middle of a page")
+        return original(self, *args, **kwargs)
+
+    SyncEngine._apply_change = half_then_crash  # type: ignore[method-assign]
+    try:
+        with pytest.raises(RuntimeError):
+            b.sync.sync_once()
+    finally:
+        SyncEngine._apply_change = original  # type: ignore[method-assign]
+    assert calls[0] == 3
+    assert (_cursor(b), b.table_hashes()) == before
     # A cut on the wire mid-pull: same outcome.
     with FaultProxy(fleet.hub.url) as proxy:
         b.sync.hub_factory = _via(proxy)
