@@ -63,7 +63,9 @@ def preload(session: Session, keys: Iterable[tuple[str, str]], *, rows: bool = T
             _preload_metas(session, table, chunk, absent, pending, keep)
     for table, ids in rows_todo.items():
         model = SYNCED_TABLES.get(table)
-        for chunk in _chunks(ids) if model is not None else ():
+        if model is None:  # a table from a newer device: nothing to preload
+            continue
+        for chunk in _chunks(ids):
             found = list(session.scalars(select(model).where(model.id.in_(chunk))))
             keep.extend(found)
             have = {row.id for row in found}
