@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -29,7 +29,7 @@ from casedesk.ui.directory.service_dialog import ServiceDialog
 from casedesk.ui.messages import describe_error
 from casedesk.ui.messages import info as show_info
 from casedesk.ui.widgets.basics import button, guarded, label
-from casedesk.ui.widgets.client_table_model import RowTableModel
+from casedesk.ui.widgets.client_table_model import current_object, select_object
 
 
 def entry_html(entry: ServiceView) -> str:
@@ -172,23 +172,12 @@ class DirectoryScreen(QWidget):
 
     def selected(self) -> ServiceView | None:
         """The selected entry."""
-        index = self.view.currentIndex()
-        if not index.isValid():
-            return None
-        entry: ServiceView = self.proxy.data(index, RowTableModel.ObjectRole)
-        return entry
+        found: ServiceView | None = current_object(self.view)
+        return found
 
     def select(self, entry_id: str) -> None:
         """Select an entry by id."""
-        for row in range(self.proxy.rowCount()):
-            index = self.proxy.index(row, 0)
-            if self.proxy.data(index, RowTableModel.ObjectRole).id == entry_id:
-                self.view.selectionModel().setCurrentIndex(
-                    index,
-                    QItemSelectionModel.SelectionFlag.ClearAndSelect
-                    | QItemSelectionModel.SelectionFlag.Rows,
-                )
-                return
+        select_object(self.view, entry_id)
 
     def _on_selected(self) -> None:
         entry = self.selected()

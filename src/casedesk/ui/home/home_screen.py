@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QShowEvent
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -19,20 +19,18 @@ from PySide6.QtWidgets import (
 )
 
 from casedesk.domain.tasks import Bucket, Task, severity
-from casedesk.services.changes import Changes
 from casedesk.services.tasks import HomeSummary
 from casedesk.ui.context import AppContext
 from casedesk.ui.home.caseload_panel import CaseloadPanel
 from casedesk.ui.home.models import RecentClientsModel
 from casedesk.ui.messages import describe_error
+from casedesk.ui.tasks_screen.base import TaskListScreen
 from casedesk.ui.tasks_screen.models import (
-    CLIENT_ID_ROLE,
     COL_CLIENT,
     COL_DUE,
     COL_WHAT,
     TaskTableModel,
 )
-from casedesk.ui.tasks_screen.tasks_screen import RELOAD_ON
 from casedesk.ui.widgets.basics import Card, button, guarded, label
 
 DUE_NOW_ROWS = 200
@@ -76,7 +74,7 @@ class Tile(Card):
         self.value.setText("–" if value is None else f"{value:,}")
 
 
-class HomeScreen(QWidget):
+class HomeScreen(TaskListScreen):
     """Today's work at a glance.
 
     Signals:
@@ -86,10 +84,7 @@ class HomeScreen(QWidget):
     show_tasks = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.disposed = False
-        self._stale = True
+        super().__init__(ctx, parent)
         self.setObjectName("homeScreen")
         self.due_model = TaskTableModel(self)
         self.recent_model = RecentClientsModel(self)
@@ -215,25 +210,7 @@ class HomeScreen(QWidget):
         self.recent_model.set_rows(summary.recent)
         self.caseload.show_figures(summary.figures)
 
-    def _on_changed(self, changes: Changes) -> None:
-        if not self.disposed and changes & RELOAD_ON:
-            if self.isVisible():
-                self.reload()
-            else:
-                self._stale = True
-
-    def _open(self, index: QModelIndex) -> None:
-        client_id = index.data(CLIENT_ID_ROLE)
-        if client_id:
-            self.ctx.hub.open_client.emit(client_id)
-
     # ------------------------------------------------------------------ lifecycle
-
-    def showEvent(self, event: QShowEvent) -> None:
-        """Reload when shown if anything changed while hidden."""
-        super().showEvent(event)
-        if self._stale:
-            self.reload()
 
     def dispose(self) -> None:
         """Forget everything shown (on lock)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QObject
+from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -28,7 +28,12 @@ from casedesk.ui.plan.labels import label_for
 from casedesk.ui.plan.models import OVERDUE_COLOUR, proxy_for
 from casedesk.ui.referrals.referral_dialog import ReferralDialog
 from casedesk.ui.widgets.basics import Card, button, guarded, label
-from casedesk.ui.widgets.client_table_model import Column, RowTableModel
+from casedesk.ui.widgets.client_table_model import (
+    Column,
+    RowTableModel,
+    current_object,
+    select_object,
+)
 
 
 def _tr(text: str) -> str:
@@ -184,23 +189,12 @@ class ReferralsTab(QWidget):
 
     def selected(self) -> ReferralView | None:
         """The selected referral."""
-        index = self.view.currentIndex()
-        if not index.isValid():
-            return None
-        view: ReferralView = self.proxy.data(index, RowTableModel.ObjectRole)
-        return view
+        found: ReferralView | None = current_object(self.view)
+        return found
 
     def select(self, referral_id: str) -> None:
         """Select a referral by id."""
-        for row in range(self.proxy.rowCount()):
-            index = self.proxy.index(row, 0)
-            if self.proxy.data(index, RowTableModel.ObjectRole).id == referral_id:
-                self.view.selectionModel().setCurrentIndex(
-                    index,
-                    QItemSelectionModel.SelectionFlag.ClearAndSelect
-                    | QItemSelectionModel.SelectionFlag.Rows,
-                )
-                return
+        select_object(self.view, referral_id)
 
     def _on_selected(self) -> None:
         referral = self.selected()

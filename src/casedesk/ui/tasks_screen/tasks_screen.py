@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QKeyEvent, QShowEvent
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -16,11 +16,10 @@ from PySide6.QtWidgets import (
 
 from casedesk.domain.clock import today as local_today
 from casedesk.domain.tasks import Task, TaskKind
-from casedesk.services.changes import Changes
 from casedesk.ui.context import AppContext
 from casedesk.ui.messages import describe_error
+from casedesk.ui.tasks_screen.base import TaskListScreen
 from casedesk.ui.tasks_screen.models import (
-    CLIENT_ID_ROLE,
     COL_CLIENT,
     COL_DUE,
     COL_KIND,
@@ -28,16 +27,6 @@ from casedesk.ui.tasks_screen.models import (
     GroupedTaskModel,
 )
 from casedesk.ui.widgets.basics import guarded, label
-
-RELOAD_ON = (
-    Changes.CLIENTS
-    | Changes.NOTES
-    | Changes.CONSENT
-    | Changes.RISK
-    | Changes.PLANS
-    | Changes.REFERRALS
-    | Changes.INTAKE
-)
 
 _KIND_FILTERS: tuple[tuple[str, frozenset[TaskKind]], ...] = (
     ("All kinds", frozenset()),
@@ -65,14 +54,11 @@ class TaskTable(QTableView):
         super().keyPressEvent(event)
 
 
-class TasksScreen(QWidget):
+class TasksScreen(TaskListScreen):
     """Overdue, today and next-7-days tasks for the whole caseload."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.disposed = False
-        self._stale = True
+        super().__init__(ctx, parent)
         self._all: list[Task] = []
         self._today = local_today()
         self.setObjectName("tasksScreen")
@@ -174,25 +160,7 @@ class TasksScreen(QWidget):
             )
         )
 
-    def _on_changed(self, changes: Changes) -> None:
-        if not self.disposed and changes & RELOAD_ON:
-            if self.isVisible():
-                self.reload()
-            else:
-                self._stale = True
-
-    def _open(self, index: QModelIndex) -> None:
-        client_id = index.data(CLIENT_ID_ROLE)
-        if client_id:
-            self.ctx.hub.open_client.emit(client_id)
-
     # ------------------------------------------------------------------ lifecycle
-
-    def showEvent(self, event: QShowEvent) -> None:
-        """Reload when shown if anything changed while hidden."""
-        super().showEvent(event)
-        if self._stale:
-            self.reload()
 
     def dispose(self) -> None:
         """Forget every task (on lock)."""

@@ -11,8 +11,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QAbstractItemView
 
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
@@ -116,3 +124,24 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         if role == Qt.ItemDataRole.FontRole and column.bold and column.bold(row):
             return self._bold
         return None
+
+
+def current_object(view: QAbstractItemView) -> Any | None:
+    """The row object behind a view's current index (through any proxy), or None."""
+    index = view.currentIndex()
+    return view.model().data(index, OBJECT_ROLE) if index.isValid() else None
+
+
+def select_object(view: QAbstractItemView, object_id: str) -> bool:
+    """Make the row whose object has ``id == object_id`` current and selected."""
+    model = view.model()
+    for row in range(model.rowCount()):
+        index = model.index(row, 0)
+        if getattr(model.data(index, OBJECT_ROLE), "id", None) == object_id:
+            view.selectionModel().setCurrentIndex(
+                index,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+            return True
+    return False
