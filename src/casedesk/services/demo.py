@@ -790,6 +790,7 @@ def generate_demo_data(
             summary=f"{clients} demo clients generated (seed {seed})",
         )
         sink.flush()
+    db.generation += 1  # written outside Database.session(): tell caches the data changed
     return DemoSummary(clients, dict(sink.counts))
 
 

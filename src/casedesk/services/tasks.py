@@ -239,19 +239,18 @@ class TaskService:
     def _computed(self, today: date, horizon: date) -> tuple[_Caseload, list[Task]]:
         """The caseload and its tasks, recomputed only when the database changed.
 
-        The change stamp is SQLite's ``data_version`` (commits by other connections) plus
-        this connection's ``total_changes`` (our own writes), so a revisit of Home or Tasks
-        with nothing changed costs one tiny query.
+        The change stamp is the database's write generation (bumped by every committed unit
+        of work in this process, whichever pooled connection or thread made it), so a revisit
+        of Home or Tasks with nothing changed costs nothing.
         """
+        key = (self._db.generation, today, horizon)
+        if self._cache is not None and self._cache[0] == key:
+            return self._cache[1], self._cache[2]
         with self._db.read() as session:
             # The plain DB-API connection: these rows are read-only tuples, and SQLAlchemy's
             # per-row result processing would cost more than the queries themselves.
             raw = session.connection().connection.driver_connection
             assert raw is not None
-            stamp = (id(raw), raw.execute("PRAGMA data_version").fetchone()[0], raw.total_changes)
-            key = (stamp, today, horizon)
-            if self._cache is not None and self._cache[0] == key:
-                return self._cache[1], self._cache[2]
             caseload = self._read(raw, horizon)
         tasks = self._derive(caseload, today, horizon)
         self._cache = (key, caseload, tasks)

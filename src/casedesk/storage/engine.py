@@ -121,6 +121,9 @@ class Database:
         self.engine = make_engine(db_path, keys)
         self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
         self.session_info: dict[str, Any] = {}
+        # Bumped after every committed unit of work: a cheap "did anything change?" for caches
+        # (valid across threads and pooled connections, unlike SQLite's per-connection counters).
+        self.generation = 0
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -129,6 +132,7 @@ class Database:
         try:
             yield session
             session.commit()
+            self.generation += 1
         except KNOWN_DB_ERRORS as exc:
             session.rollback()
             known = translate_db_error(exc)
