@@ -96,10 +96,10 @@ SELECT c.id, c.given_name, c.family_name, c.preferred_name, c.date_of_birth, c.s
        (SELECT r.overall_level FROM risk_screen r
          WHERE r.client_id = c.id AND r.deleted_at IS NULL
          ORDER BY r.screened_on DESC LIMIT 1) AS risk_level,
-       (SELECT max(n.occurred_at) FROM case_note n
-         WHERE n.client_id = c.id AND n.deleted_at IS NULL) AS last_contact_at,
+       a.last_contact_at AS last_contact_at,
        coalesce(f.identifiers, '') AS identifiers
 FROM client c LEFT JOIN client_fts f ON f.rowid = c.rowid
+  LEFT JOIN client_activity a ON a.client_id = c.id
 WHERE c.deleted_at IS NULL
 """
 

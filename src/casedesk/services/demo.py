@@ -29,7 +29,7 @@ from casedesk.services import demo_content as C
 from casedesk.services.plans import snapshot_data_and_hash
 from casedesk.services.profile import PROFILE_KEY, CaseManagerProfile
 from casedesk.storage.engine import Database
-from casedesk.storage.migrate import rebuild_note_index
+from casedesk.storage.migrate import rebuild_client_activity, rebuild_note_index
 from casedesk.storage.models import (
     Action,
     Assessment,
@@ -796,12 +796,22 @@ def generate_demo_data(
 
 @contextmanager
 def _note_index_deferred(conn: Connection) -> Iterator[None]:
-    """Index note text once at the end instead of row by row (same transaction)."""
-    trigger = "case_note_fts_insert"
-    sql = conn.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (trigger,)
-    ).scalar()
-    conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
+    """Index note text and last contacts once at the end instead of row by row.
+
+    The triggers are dropped and recreated from their own stored SQL in the same transaction,
+    so a crash rolls back to the vault as it was, triggers included.
+    """
+    triggers = ("case_note_fts_insert", "case_note_activity_insert")
+    saved = {
+        name: conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)
+        ).scalar()
+        for name in triggers
+    }
+    for name in triggers:
+        conn.exec_driver_sql(f"DROP TRIGGER {name}")
     yield
-    conn.exec_driver_sql(str(sql))  # recreated exactly as the migration defined it
+    for sql in saved.values():
+        conn.exec_driver_sql(str(sql))  # recreated exactly as the migrations defined them
     rebuild_note_index(conn)
+    rebuild_client_activity(conn)

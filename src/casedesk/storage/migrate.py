@@ -177,6 +177,17 @@ def rebuild_note_index(conn: Connection) -> None:
     )
 
 
+def rebuild_client_activity(conn: Connection) -> None:
+    """Recompute every client's latest contact from the notes in one pass."""
+    conn.execute(
+        text(
+            "INSERT OR REPLACE INTO client_activity(client_id, last_contact_at) "
+            "SELECT client_id, max(occurred_at) FROM case_note WHERE deleted_at IS NULL "
+            "GROUP BY client_id"
+        )
+    )
+
+
 def rebuild_search_indexes(conn: Connection) -> None:
     """Recreate the FTS indexes from their source tables (after table rebuilds or repair)."""
     rebuild_note_index(conn)

@@ -786,3 +786,16 @@ SYNCED_MODELS: tuple[type[Synced], ...] = (
     SyncConflict,
 )
 SYNCED_TABLES = {model.__tablename__: model for model in SYNCED_MODELS}
+
+
+class ClientActivity(Base):
+    """Each client's latest contact, kept by triggers on ``case_note``. Local and derived.
+
+    The caseload list and the task screen need "last contact" for every client; looking it up
+    per client meant thousands of index seeks on cold, encrypted pages (~70 ms on 5,000 clients).
+    """
+
+    __tablename__ = "client_activity"
+
+    client_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    last_contact_at: Mapped[datetime | None]
