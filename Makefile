@@ -18,10 +18,12 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 ## Set up (first time) and start the app on the vault in the user's data directory.
 run: $(STAMP)
+	@bash .ci/gui-deps.sh
 	QT_QPA_PLATFORM= $(BIN)/casedesk
 
 ## Start on a throw-away vault full of demo data.
 demo: $(STAMP)
+	@bash .ci/gui-deps.sh
 	QT_QPA_PLATFORM= $(BIN)/casedesk --demo
 
 ## Debian packages the tests need (pdfsig/pdftotext/pdftoppm, Xvfb). Skipped when present.
