@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLineEdit,
     QPlainTextEdit,
@@ -13,7 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from casedesk.services.directory import ServiceView
-from casedesk.ui.widgets.basics import label
+from casedesk.ui.widgets.basics import label, save_cancel_buttons
 
 _FIELDS = (
     ("name", "Name", False),
@@ -57,13 +56,7 @@ class ServiceDialog(QDialog):
             form.addRow(tr(title), edit)
         self.error = label("", "error", wrap=True)
         self.error.hide()
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setAccessibleName(tr("Save entry"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(tr("Cancel"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = save_cancel_buttons(self, tr("Save entry"))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)

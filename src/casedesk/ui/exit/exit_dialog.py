@@ -7,7 +7,6 @@ from datetime import timedelta
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLineEdit,
     QPlainTextEdit,
@@ -22,7 +21,7 @@ from casedesk.services.exits import FOLLOW_UP_WEEKS, EpisodeRecord, ExitInput
 from casedesk.ui.context import AppContext
 from casedesk.ui.messages import describe_error
 from casedesk.ui.plan.fields import DataCombo, DateField, EnumCombo
-from casedesk.ui.widgets.basics import guarded, label
+from casedesk.ui.widgets.basics import guarded, label, save_cancel_buttons
 
 
 class ExitDialog(QDialog):
@@ -80,15 +79,9 @@ class ExitDialog(QDialog):
             "muted",
             wrap=True,
         )
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        buttons = save_cancel_buttons(
+            self, tr("End support and close the case"), self.save, save_text=tr("End support")
         )
-        save = buttons.button(QDialogButtonBox.StandardButton.Save)
-        save.setText(tr("End support"))
-        save.setAccessibleName(tr("End support and close the case"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(tr("Cancel"))
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(hint)

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLineEdit,
     QPlainTextEdit,
@@ -19,7 +18,7 @@ from casedesk.services.errors import ValidationError
 from casedesk.services.goals import ActionInput, validate_action
 from casedesk.services.plans import ActionView
 from casedesk.ui.plan.fields import DataCombo, DateField, EnumCombo
-from casedesk.ui.widgets.basics import label
+from casedesk.ui.widgets.basics import label, save_cancel_buttons
 
 
 class ActionEditor(QDialog):
@@ -59,13 +58,7 @@ class ActionEditor(QDialog):
         form.addRow(tr("Due"), self.due)
         form.addRow(tr("Status"), self.status)
         form.addRow(tr("Notes"), self.notes)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setAccessibleName(tr("Save action"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(tr("Cancel"))
-        buttons.accepted.connect(self._on_save)
-        buttons.rejected.connect(self.reject)
+        buttons = save_cancel_buttons(self, tr("Save action"), self._on_save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)

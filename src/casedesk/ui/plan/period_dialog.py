@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QSpinBox,
     QVBoxLayout,
@@ -15,7 +14,7 @@ from casedesk.domain.plans import review_interval
 from casedesk.services.plans import PlanView
 from casedesk.ui.plan.fields import DateField
 from casedesk.ui.plan.labels import label_for
-from casedesk.ui.widgets.basics import label
+from casedesk.ui.widgets.basics import label, save_cancel_buttons
 
 
 class PeriodDialog(QDialog):
@@ -49,13 +48,7 @@ class PeriodDialog(QDialog):
             "muted",
             wrap=True,
         )
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setAccessibleName(tr("Save period"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(tr("Cancel"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = save_cancel_buttons(self, tr("Save period"))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(hint)

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLineEdit,
     QPlainTextEdit,
@@ -24,7 +23,7 @@ from casedesk.services.referrals import ReferralInput, ReferralView
 from casedesk.ui.context import AppContext
 from casedesk.ui.messages import describe_error
 from casedesk.ui.plan.fields import DataCombo, DateField
-from casedesk.ui.widgets.basics import guarded, label
+from casedesk.ui.widgets.basics import guarded, label, save_cancel_buttons
 
 
 class ReferralDialog(QDialog):
@@ -80,13 +79,7 @@ class ReferralDialog(QDialog):
         form.addRow(tr("Goal"), self.goal)
         form.addRow(tr("Follow up on"), self.follow_up)
         form.addRow(tr("Notes"), self.notes)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setAccessibleName(tr("Save referral"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(tr("Cancel"))
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons = save_cancel_buttons(self, tr("Save referral"), self.save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.consent_warning)

@@ -7,7 +7,15 @@ from typing import Any, TypeVar
 
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 T = TypeVar("T")
 
@@ -51,6 +59,34 @@ def button(
         widget.setCursor(Qt.CursorShape.PointingHandCursor)
         widget.setAutoDefault(False)
     return widget
+
+
+def save_cancel_buttons(
+    dialog: QDialog,
+    save_name: str,
+    on_save: Callable[[], Any] | None = None,
+    *,
+    save_text: str = "",
+) -> QDialogButtonBox:
+    """Save and Cancel buttons for a form dialog, with accessible names.
+
+    Args:
+        dialog: the dialog (Cancel rejects it; Save accepts it unless ``on_save`` is given).
+        save_name: the accessible name of the Save button, e.g. "Save referral".
+        on_save: what Save does instead of accepting (e.g. validate, then store off-thread).
+        save_text: a label for the Save button other than "Save".
+    """
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+    )
+    save = buttons.button(QDialogButtonBox.StandardButton.Save)
+    save.setAccessibleName(save_name)
+    if save_text:
+        save.setText(save_text)
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(dialog.tr("Cancel"))
+    buttons.accepted.connect(on_save or dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
 
 
 class Card(QFrame):
