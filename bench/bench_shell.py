@@ -100,7 +100,7 @@ def measure(vault: Any, passphrase: str) -> dict[str, Any]:
     service = ctx.services.tasks
     cold: list[float] = []
     for _ in range(3):
-        service._cache = None
+        service.invalidate()
         cold.append(_timed(lambda: tasks.run_sync(service.due_tasks)))
     warm = [_timed(lambda: tasks.run_sync(service.due_tasks)) for _ in range(5)]
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -774,7 +774,7 @@ def generate_demo_data(
         services = _directory(sink, rng)
         sink.flush()
         generator = DemoGenerator(sink, rng, anchor, domain_keys, set_id, services)
-        with _note_index_deferred(conn):
+        with _derived_data_deferred(conn):
             for size in _batches(clients):
                 for _ in range(size):
                     generator.client()
@@ -795,13 +795,19 @@ def generate_demo_data(
 
 
 @contextmanager
-def _note_index_deferred(conn: Connection) -> Iterator[None]:
-    """Index note text and last contacts once at the end instead of row by row.
+def _derived_data_deferred(conn: Connection) -> Iterator[None]:
+    """Index note text and per-client facts once at the end instead of row by row.
 
     The triggers are dropped and recreated from their own stored SQL in the same transaction,
     so a crash rolls back to the vault as it was, triggers included.
     """
-    triggers = ("case_note_fts_insert", "case_note_activity_insert")
+    triggers = (
+        "case_note_fts_insert",
+        "case_note_activity_insert",
+        "risk_screen_activity_insert",
+        "episode_activity_insert",
+        "consent_activity_insert",
+    )
     saved = {
         name: conn.exec_driver_sql(
             "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)

@@ -11,13 +11,13 @@ from __future__ import annotations
 import gc
 import heapq
 import json
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import groupby
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any
 
 from casedesk.domain.caseload import CaseloadClient, CaseloadFigures, caseload_figures
 from casedesk.domain.clients import display_name
@@ -39,32 +39,23 @@ from casedesk.domain.tasks import (
     ReferralDue,
     Task,
     bucket,
-    derive_tasks,
-    sort_tasks,
+    consent_attention_date,
+    derive_caseload_tasks,
+    fast_maker,
 )
 from casedesk.storage.engine import Database
 from casedesk.storage.types import parse_db_datetime
 
-T = TypeVar("T")
-
-# Last contact comes from client_activity, which triggers on case_note keep current: one
-# small table read instead of an index seek per client on cold, encrypted pages.
+# Every live client with the per-client facts client_activity keeps by triggers: last
+# contact, latest live risk screen, latest episode, consent to keep information on file.
+# Closed and referral-stage clients are read too: Home's "recent" list and exit follow-ups
+# need them.
 _CLIENTS_SQL = """
 SELECT c.id, c.given_name, c.family_name, c.preferred_name, c.status, c.intensity,
-       a.last_contact_at AS last_contact
+       a.last_contact_at, a.risk_level, a.risk_review_on, a.support_started_on,
+       a.exit_follow_up_on, a.store_consent_on_file
 FROM client c LEFT JOIN client_activity a ON a.client_id = c.id
 WHERE c.deleted_at IS NULL
-"""
-
-# The latest live screen per client, again one index seek per client.
-_RISK_SQL = """
-SELECT r.client_id, r.overall_level, r.review_on FROM risk_screen r
-WHERE r.rowid IN (
-  SELECT (SELECT r2.rowid FROM risk_screen r2
-           WHERE r2.client_id = c.id AND r2.deleted_at IS NULL
-           ORDER BY r2.screened_on DESC, r2.created_at DESC LIMIT 1)
-  FROM client c WHERE c.deleted_at IS NULL
-)
 """
 
 _PLANS_SQL = """
@@ -75,41 +66,45 @@ WHERE deleted_at IS NULL AND state != 'closed' AND next_review_on IS NOT NULL
 GROUP BY client_id
 """
 
-# Only the goal join: the plan and client checks are set lookups in Python, which costs less
-# than two more index seeks per action row on an encrypted database.
+# Open actions due by the horizon, read from a partial covering index (so no table row is
+# touched) with the goal's client from another. Actions of a closed plan raise no task (a
+# reopened client starts afresh); closed plans are few, so that check is a small NOT IN list.
+# INDEXED BY: without statistics the planner prefers the goal's unique id index and a table
+# lookup per row, which costs twice as much on encrypted pages.
 _ACTIONS_SQL = """
-SELECT g.client_id, g.plan_id, a.id, a.description, a.due_on, a.status
-FROM action a JOIN goal g ON g.id = a.goal_id
-WHERE a.deleted_at IS NULL AND g.deleted_at IS NULL AND a.due_on IS NOT NULL
-  AND a.status IN ('not_started', 'in_progress', 'on_hold') AND a.due_on <= ?
-"""
-
-# Actions of a closed plan raise no task (a reopened client starts afresh).
-_OPEN_PLANS_SQL = """
-SELECT id FROM case_plan WHERE deleted_at IS NULL AND state != 'closed'
+SELECT g.client_id, a.id, a.description, a.due_on, a.status
+FROM action a INDEXED BY ix_action_open_due
+JOIN goal g INDEXED BY ix_goal_owner ON g.id = a.goal_id
+WHERE a.deleted_at IS NULL AND a.status NOT IN ('done', 'cancelled') AND a.due_on <= ?
+  AND g.deleted_at IS NULL
+  AND g.plan_id NOT IN (
+    SELECT id FROM case_plan WHERE state = 'closed' OR deleted_at IS NOT NULL)
 """
 
 _REFERRALS_SQL = """
 SELECT r.client_id, r.id, coalesce(nullif(r.agency_name, ''), s.name, '') AS agency,
        r.status, r.follow_up_on
-FROM referral_out r LEFT JOIN service_entry s ON s.id = r.service_id
-  JOIN client c ON c.id = r.client_id AND c.status = 'active'
+FROM referral_out r INDEXED BY ix_referral_follow_up
+LEFT JOIN service_entry s ON s.id = r.service_id
 WHERE r.deleted_at IS NULL AND r.follow_up_on IS NOT NULL AND r.follow_up_on <= ?
   AND r.status != 'closed'
 """
 
+# Consents: only clients with one expiring by the attention date or withdrawn by today can
+# have a consent task beyond "none on file" (domain.tasks.consent_attention_date), so only
+# their consents are read, all of them, in client order so the rows group without a
+# dictionary. For everyone else it is enough to know whether a consent to collect and store
+# information is on file. Both read from a covering index.
 _CONSENTS_SQL = """
-SELECT k.client_id, k.id, k.scope, k.agencies, k.given_on, k.expires_on, k.withdrawn_on
-FROM consent k JOIN client c ON c.id = k.client_id AND c.status = 'active'
-WHERE k.deleted_at IS NULL
+SELECT client_id, id, scope, agencies, given_on, expires_on, withdrawn_on
+FROM consent INDEXED BY ix_consent_facts
+WHERE deleted_at IS NULL AND client_id IN (
+  SELECT client_id FROM consent INDEXED BY ix_consent_facts
+  WHERE deleted_at IS NULL AND (withdrawn_on <= ? OR expires_on <= ?))
+ORDER BY client_id
 """
 
-_EPISODES_SQL = """
-SELECT client_id, opened_on, closed_on, follow_up_on, followed_up_at
-FROM episode WHERE deleted_at IS NULL
-ORDER BY client_id, opened_on
-"""
-
+# Only Home's caseload figures need this, so it is read only when they are asked for.
 _CARERS_SQL = """
 SELECT DISTINCT client_id FROM support_person WHERE deleted_at IS NULL AND is_carer
 """
@@ -146,13 +141,12 @@ class HomeSummary:
 
 @dataclass
 class _Caseload:
-    """Everything read from the vault in one pass."""
+    """The caseload as read in one pass, with its tasks; figures are made on first request."""
 
-    facts: list[ClientTaskFacts]
-    clients: list[CaseloadClient]
-    last_contact: dict[str, datetime]
+    rows: list[Any]  # _CLIENTS_SQL rows
     names: dict[str, str]
-    risk: dict[str, RiskLevel | None]
+    tasks: list[Task]
+    figures: CaseloadFigures | None = None
 
 
 class _Dates(dict[Any, date | None]):
@@ -170,11 +164,17 @@ class _Dates(dict[Any, date | None]):
         return parsed
 
 
-def _agencies(value: Any) -> tuple[str, ...]:
-    if not value or value == "[]":
-        return ()
-    items = json.loads(value) if isinstance(value, str) else value
-    return tuple(str(item) for item in items)
+class _Agencies(dict[Any, tuple[str, ...]]):
+    """A consent's stored JSON list of agencies, decoded once per distinct value."""
+
+    def __missing__(self, value: Any) -> tuple[str, ...]:
+        if not value or value == "[]":
+            parsed: tuple[str, ...] = ()
+        else:
+            items = json.loads(value) if isinstance(value, str) else value
+            parsed = tuple(str(item) for item in items)
+        self[value] = parsed
+        return parsed
 
 
 _ACTION_STATUS = {s.value: s for s in ActionStatus}
@@ -183,6 +183,10 @@ _CONSENT_SCOPE = {s.value: s for s in ConsentScope}
 _CLIENT_STATUS = {s.value: s for s in ClientStatus}
 _INTENSITY = {s.value: s for s in Intensity}
 _RISK = {s.value: s for s in RiskLevel}
+# One record per open action, referral and client of the caseload: built in C.
+_new_action = fast_maker(ActionDue)
+_new_referral = fast_maker(ReferralDue)
+_new_facts = fast_maker(ClientTaskFacts)
 
 
 class TaskService:
@@ -190,53 +194,41 @@ class TaskService:
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._cache: tuple[tuple[Any, ...], _Caseload, list[Task]] | None = None
+        self._cache: tuple[tuple[Any, ...], _Caseload] | None = None
+
+    def invalidate(self) -> None:
+        """Forget the cached caseload, so the next call reads the vault again."""
+        self._cache = None
 
     def due_tasks(self, today: date | None = None, days: int = UPCOMING_DAYS) -> list[Task]:
         """Every task overdue or due within ``days`` days, sorted by due date then client."""
         today = today or local_today()
-        return list(self._computed(today, today + timedelta(days=days))[1])
+        return list(self._computed(today, today + timedelta(days=days)).tasks)
 
     def home_summary(self, today: date | None = None, recent: int = 8) -> HomeSummary:
         """Tasks for the coming week, caseload figures and recently seen clients."""
         today = today or local_today()
-        caseload, tasks = self._computed(today, today + timedelta(days=UPCOMING_DAYS))
-        tasks = list(tasks)
+        caseload = self._computed(today, today + timedelta(days=UPCOMING_DAYS))
+        tasks = list(caseload.tasks)
         counts = dict.fromkeys((Bucket.OVERDUE, Bucket.TODAY, Bucket.NEXT_7_DAYS), 0)
         for task in tasks:
             counts[bucket(task, today)] += 1
-        newest = heapq.nlargest(recent, caseload.last_contact.items(), key=itemgetter(1))
-        recent_rows = [
-            RecentClient(cid, caseload.names[cid], when, caseload.risk.get(cid))
-            for cid, when in newest
-            if cid in caseload.names
-        ]
         return HomeSummary(
             today=today,
             tasks=tasks,
             counts=counts,
-            figures=caseload_figures(caseload.clients),
-            recent=recent_rows,
+            figures=self._figures(caseload),
+            recent=_recent(caseload, recent),
         )
 
     def caseload(self) -> CaseloadFigures:
         """Caseload counts by intensity and risk (active clients only)."""
         today = local_today()
-        return caseload_figures(
-            self._computed(today, today + timedelta(days=UPCOMING_DAYS))[0].clients
-        )
+        return self._figures(self._computed(today, today + timedelta(days=UPCOMING_DAYS)))
 
     # ------------------------------------------------------------------ reading
 
-    @staticmethod
-    def _derive(caseload: _Caseload, today: date, horizon: date) -> list[Task]:
-        tasks: list[Task] = []
-        with _gc_paused():
-            for facts in caseload.facts:
-                tasks += derive_tasks(facts, today, horizon=horizon)
-            return sort_tasks(tasks)
-
-    def _computed(self, today: date, horizon: date) -> tuple[_Caseload, list[Task]]:
+    def _computed(self, today: date, horizon: date) -> _Caseload:
         """The caseload and its tasks, recomputed only when the database changed.
 
         The change stamp is the database's write generation (bumped by every committed unit
@@ -245,127 +237,156 @@ class TaskService:
         """
         key = (self._db.generation, today, horizon)
         if self._cache is not None and self._cache[0] == key:
-            return self._cache[1], self._cache[2]
-        with self._db.read() as session:
-            # The plain DB-API connection: these rows are read-only tuples, and SQLAlchemy's
-            # per-row result processing would cost more than the queries themselves.
-            raw = session.connection().connection.driver_connection
-            assert raw is not None
-            caseload = self._read(raw, horizon)
-        tasks = self._derive(caseload, today, horizon)
-        self._cache = (key, caseload, tasks)
-        return caseload, tasks
+            return self._cache[1]
+        with self._db.read() as session, _gc_paused():
+            caseload = _read(_raw_connection(session), today, horizon)
+        self._cache = (key, caseload)
+        return caseload
 
-    def _read(self, raw: Any, horizon: date) -> _Caseload:
-        """Read the caseload with a fixed set of queries (rows due after ``horizon`` skipped)."""
-        day = _Dates()
-        until = horizon.isoformat()
-        with _gc_paused():
-
-            def fetch(sql: str, *params: Any) -> list[Any]:
-                return list(raw.execute(sql, params).fetchall())
-
-            rows = fetch(_CLIENTS_SQL)
-            risk = {
-                cid: (_RISK.get(level) if level else None, day[review])
-                for cid, level, review in fetch(_RISK_SQL)
-            }
-            plans = {cid: day[due] for cid, due in fetch(_PLANS_SQL, until)}
-            active = {row[0] for row in rows if row[4] == "active"}
-            open_plans = {row[0] for row in fetch(_OPEN_PLANS_SQL)}
-            actions = _group(
-                (cid, ActionDue(aid, text_, day[due], _ACTION_STATUS[status]))
-                for cid, plan_id, aid, text_, due, status in fetch(_ACTIONS_SQL, until)
-                if cid in active and plan_id in open_plans
-            )
-            referrals = _group(
-                (cid, ReferralDue(rid, agency, _REFERRAL_STATUS[status], day[follow_up]))
-                for cid, rid, agency, status, follow_up in fetch(_REFERRALS_SQL, until)
-            )
-            consents = _group(
-                (
-                    cid,
-                    ConsentFacts(
-                        consent_id,
-                        _CONSENT_SCOPE[scope],
-                        day[given],
-                        day[expires],
-                        day[withdrawn],
-                        _agencies(agencies),
-                    ),
-                )
-                for cid, consent_id, scope, agencies, given, expires, withdrawn in fetch(
-                    _CONSENTS_SQL
-                )
-            )
-            episodes = _episodes(fetch(_EPISODES_SQL), day)
-            carers = {r[0] for r in fetch(_CARERS_SQL)}
-        return _assemble(rows, risk, plans, actions, referrals, consents, episodes, carers)
+    def _figures(self, caseload: _Caseload) -> CaseloadFigures:
+        """Caseload figures for Home, made once per cached caseload (Tasks never needs them)."""
+        if caseload.figures is None:
+            with self._db.read() as session:
+                carers = {row[0] for row in _raw_connection(session).execute(_CARERS_SQL)}
+            caseload.figures = caseload_figures(_caseload_clients(caseload, carers))
+        return caseload.figures
 
 
-def _assemble(
+def _recent(caseload: _Caseload, count: int) -> list[RecentClient]:
+    """The clients with the most recent contacts, newest first."""
+    contacts = (
+        (when, row) for row in caseload.rows if (when := parse_db_datetime(row[6])) is not None
+    )
+    return [
+        RecentClient(row[0], caseload.names[row[0]], when, _RISK.get(row[7]) if row[7] else None)
+        for when, row in heapq.nlargest(count, contacts, key=itemgetter(0))
+    ]
+
+
+def _raw_connection(session: Any) -> Any:
+    """The plain DB-API connection under a session.
+
+    These rows are read-only tuples, and SQLAlchemy's per-row result processing would cost
+    more than the queries themselves.
+    """
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    return raw
+
+
+def _read(raw: Any, today: date, horizon: date) -> _Caseload:
+    """Read the caseload with a fixed set of queries and derive its tasks.
+
+    Rows due after ``horizon`` are left in the vault. Actions and referrals go to the domain
+    caseload-wide, each tagged with its client, rather than grouped per client first.
+    """
+    day = _Dates()
+    until = horizon.isoformat()
+
+    def fetch(sql: str, *params: Any) -> list[Any]:
+        return list(raw.execute(sql, params).fetchall())
+
+    rows = fetch(_CLIENTS_SQL)
+    plans = {cid: day[due] for cid, due in fetch(_PLANS_SQL, until)}
+    attention = consent_attention_date(today, horizon).isoformat()
+    consents = _consents(fetch(_CONSENTS_SQL, today.isoformat(), attention), day)
+    facts, names = _client_facts(rows, plans, consents, day)
+    actions = [
+        _new_action((aid, text_, day[due], _ACTION_STATUS[status], cid))
+        for cid, aid, text_, due, status in fetch(_ACTIONS_SQL, until)
+    ]
+    referrals = [
+        _new_referral((rid, agency, _REFERRAL_STATUS[status], day[follow_up], cid))
+        for cid, rid, agency, status, follow_up in fetch(_REFERRALS_SQL, until)
+    ]
+    tasks = derive_caseload_tasks(
+        facts, today, horizon=horizon, actions=actions, referrals=referrals
+    )
+    return _Caseload(rows, names, tasks)
+
+
+def _client_facts(
     rows: list[Any],
-    risk: dict[str, tuple[RiskLevel | None, date | None]],
     plans: dict[str, date | None],
-    actions: dict[str, tuple[ActionDue, ...]],
-    referrals: dict[str, tuple[ReferralDue, ...]],
     consents: dict[str, tuple[ConsentFacts, ...]],
-    episodes: dict[str, tuple[date | None, date | None]],
-    carers: set[str],
-) -> _Caseload:
-    """Per-client facts for task derivation and the caseload figures, from the query results."""
+    day: _Dates,
+) -> tuple[list[ClientTaskFacts], dict[str, str]]:
+    """Per-client facts for task derivation, and every client's display name.
+
+    ``consents`` holds, per client, the consents needing attention (if any do).
+    """
     facts: list[ClientTaskFacts] = []
-    clients: list[CaseloadClient] = []
     names: dict[str, str] = {}
-    local_zone = datetime.now().astimezone().tzinfo
-    no_risk: tuple[None, None] = (None, None)
-    contacts: dict[str, datetime] = {}
-    for cid, given, family, preferred, status_text, intensity_text, last_text in rows:
+    # Stored times are naive UTC; the rules want the local calendar date of the last contact.
+    # Adding today's UTC offset is exact except for a contact within an hour of midnight on
+    # the other side of a daylight-saving change, which moves a 30-day reminder by a day.
+    utc_offset = datetime.now().astimezone().utcoffset() or timedelta(0)
+    active_status, closed_status = ClientStatus.ACTIVE, ClientStatus.CLOSED
+    for (
+        cid,
+        given,
+        family,
+        preferred,
+        status_text,
+        _,
+        last_text,
+        level,
+        review,
+        started,
+        follow_up,
+        on_file,
+    ) in rows:
         name = display_name(given, family, preferred)
         names[cid] = name
         status = _CLIENT_STATUS[status_text]
-        level, review = risk.get(cid, no_risk)
-        started, follow_up = episodes.get(cid, no_risk)
-        last = parse_db_datetime(last_text)
-        if last is not None:
-            contacts[cid] = last
-        active = status is ClientStatus.ACTIVE
-        if not active and (status is not ClientStatus.CLOSED or follow_up is None):
+        follow_up = day[follow_up]
+        if status is not active_status and (status is not closed_status or follow_up is None):
             continue  # referrals, declined and followed-up closed cases raise no task
         facts.append(
-            ClientTaskFacts(
-                client_id=cid,
-                display_name=name,
-                status=status,
-                risk_level=level,
-                risk_review_due=review,
-                next_plan_review=plans.get(cid),
-                actions=actions.get(cid, ()),
-                referrals=referrals.get(cid, ()),
-                consents=consents.get(cid, ()),
-                last_contact=last.astimezone(local_zone) if last is not None else None,
-                support_started=started,
-                exit_follow_up=follow_up,
-            )
-        )
-        if active:  # the caseload figures count active clients only
-            clients.append(
-                CaseloadClient(
-                    client_id=cid,
-                    status=status,
-                    intensity=_INTENSITY.get(intensity_text) if intensity_text else None,
-                    risk_level=level,
-                    opened_on=started,
-                    carers_involved=cid in carers,
+            _new_facts(
+                (
+                    cid,
+                    name,
+                    status,
+                    _RISK.get(level) if level else None,
+                    day[review],
+                    plans.get(cid),
+                    (),
+                    (),
+                    consents.get(cid, ()),
+                    None if last_text is None else (_stored_time(last_text) + utc_offset).date(),
+                    day[started],
+                    follow_up,
+                    bool(on_file),
                 )
             )
-    return _Caseload(
-        facts,
-        clients,
-        contacts,
-        names,
-        {cid: r[0] for cid, r in risk.items()},
-    )
+        )
+    return facts, names
+
+
+def _stored_time(value: Any) -> datetime:
+    """A datetime column read through raw SQL (ISO text, naive UTC)."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def _caseload_clients(caseload: _Caseload, carers: set[str]) -> list[CaseloadClient]:
+    """What the caseload figures need about each active client."""
+    clients: list[CaseloadClient] = []
+    day = _Dates()
+    for cid, _, _, _, status_text, intensity, _, level, _, started, _, _ in caseload.rows:
+        if status_text != ClientStatus.ACTIVE:
+            continue  # the caseload figures count active clients only
+        clients.append(
+            CaseloadClient(
+                client_id=cid,
+                status=ClientStatus.ACTIVE,
+                intensity=_INTENSITY.get(intensity) if intensity else None,
+                risk_level=_RISK.get(level) if level else None,
+                opened_on=day[started],
+                carers_involved=cid in carers,
+            )
+        )
+    return clients
 
 
 @contextmanager
@@ -384,20 +405,20 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _group(pairs: Iterable[tuple[str, T]]) -> dict[str, tuple[T, ...]]:
-    grouped: dict[str, list[T]] = defaultdict(list)
-    for key, value in pairs:
-        grouped[key].append(value)
-    return {key: tuple(values) for key, values in grouped.items()}
-
-
-def _episodes(rows: list[Any], day: _Dates) -> dict[str, tuple[date | None, date | None]]:
-    """Per client: when the current support started, and a pending post-exit follow-up date.
-
-    Rows come ordered by opening date, so the last row per client is the latest episode.
-    """
-    latest: dict[str, tuple[date | None, date | None]] = {}
-    for cid, opened, closed, follow_up, followed_up_at in rows:
-        pending = day[follow_up] if closed is not None and followed_up_at is None else None
-        latest[cid] = (day[opened], pending)
-    return latest
+def _consents(rows: list[Any], day: _Dates) -> dict[str, tuple[ConsentFacts, ...]]:
+    """Consent facts per client; the rows come ordered by client."""
+    agencies = _Agencies()
+    return {
+        cid: tuple(
+            ConsentFacts(
+                consent_id,
+                _CONSENT_SCOPE[scope],
+                day[given],
+                day[expires],
+                day[withdrawn],
+                agencies[listed],
+            )
+            for _, consent_id, scope, listed, given, expires, withdrawn in group
+        )
+        for cid, group in groupby(rows, key=itemgetter(0))
+    }

@@ -91,6 +91,10 @@ def make_engine(db_path: Path, keys: KeyHolder) -> Engine:
         module=sqlcipher3.dbapi2,
         pool_size=2,
         max_overflow=2,
+        # Each connection has its own page cache of decrypted pages. Last in, first out hands
+        # the database thread the connection it used last, whose cache is warm; first in,
+        # first out alternated between them and re-decrypted the caseload every other read.
+        pool_use_lifo=True,
     )
 
     @event.listens_for(engine, "connect", insert=True)

@@ -178,14 +178,39 @@ def rebuild_note_index(conn: Connection) -> None:
 
 
 def rebuild_client_activity(conn: Connection) -> None:
-    """Recompute every client's latest contact from the notes in one pass."""
+    """Recompute every client's derived facts (client_activity) in one pass.
+
+    The same facts the triggers of migrations 0004 and 0005 keep current row by row; used
+    after a bulk load that ran with those triggers dropped.
+    """
     conn.execute(
         text(
-            "INSERT OR REPLACE INTO client_activity(client_id, last_contact_at) "
-            "SELECT client_id, max(occurred_at) FROM case_note WHERE deleted_at IS NULL "
-            "GROUP BY client_id"
+            "INSERT INTO client_activity(client_id) SELECT id FROM client WHERE true "
+            "ON CONFLICT(client_id) DO NOTHING"
         )
     )
+    conn.execute(text(_REBUILD_ACTIVITY_SQL))
+
+
+_LATEST_RISK = """(SELECT {column} FROM risk_screen r WHERE r.client_id = a.client_id
+    AND r.deleted_at IS NULL ORDER BY r.screened_on DESC, r.created_at DESC LIMIT 1)"""
+_LATEST_EPISODE = """(SELECT {column} FROM episode e WHERE e.client_id = a.client_id
+    AND e.deleted_at IS NULL ORDER BY e.opened_on DESC, e.created_at DESC LIMIT 1)"""
+_REBUILD_ACTIVITY_SQL = f"""
+UPDATE client_activity AS a SET
+  last_contact_at = (SELECT max(n.occurred_at) FROM case_note n
+                     WHERE n.client_id = a.client_id AND n.deleted_at IS NULL),
+  risk_level = {_LATEST_RISK.format(column="overall_level")},
+  risk_review_on = {_LATEST_RISK.format(column="review_on")},
+  support_started_on = {_LATEST_EPISODE.format(column="opened_on")},
+  exit_follow_up_on = {
+    _LATEST_EPISODE.format(
+        column="CASE WHEN closed_on IS NOT NULL AND followed_up_at IS NULL THEN follow_up_on END"
+    )
+},
+  store_consent_on_file = EXISTS (SELECT 1 FROM consent k WHERE k.client_id = a.client_id
+                                  AND k.deleted_at IS NULL AND k.scope = 'collect_store')
+"""
 
 
 def rebuild_search_indexes(conn: Connection) -> None:

@@ -28,6 +28,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -185,6 +186,20 @@ class Episode(Synced):
     follow_up_on: Mapped[date | None]
     followed_up_at: Mapped[datetime | None]
 
+    # Covering: the latest episode per client for the whole caseload, read from the index.
+    __table_args__ = (
+        Index(
+            "ix_episode_latest",
+            "client_id",
+            "opened_on",
+            "created_at",
+            "closed_on",
+            "follow_up_on",
+            "followed_up_at",
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
+    )
+
 
 class Intake(Synced):
     """Referral in, screening and the acceptance decision for an episode."""
@@ -226,6 +241,21 @@ class Consent(Synced):
     notes: Mapped[str] = mapped_column(default="")
     signature_id: Mapped[str | None] = _fk("signature.id", nullable=True, index=False)
 
+    # Covering: every live consent of the caseload, in client order, read from the index.
+    __table_args__ = (
+        Index(
+            "ix_consent_facts",
+            "client_id",
+            "id",
+            "scope",
+            "agencies",
+            "given_on",
+            "expires_on",
+            "withdrawn_on",
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
+    )
+
 
 class RiskScreen(Synced):
     """A structured risk screen. The latest one sets the client's risk flag."""
@@ -261,12 +291,16 @@ class RiskScreen(Synced):
     )
     supersedes_id: Mapped[str | None] = _fk("risk_screen.id", nullable=True, index=False)
 
-    # Partial: only live rows, so "latest screen per client" is an index seek.
+    # Partial and covering: "latest live screen per client" is one index seek, and the
+    # caseload-wide Tasks read takes the level and review date from the index too.
     __table_args__ = (
         Index(
-            "ix_risk_screen_client_date",
+            "ix_risk_screen_latest",
             "client_id",
             "screened_on",
+            "created_at",
+            "overall_level",
+            "review_on",
             sqlite_where=text("deleted_at IS NULL"),
         ),
     )
@@ -421,6 +455,13 @@ class Goal(Synced):
     )
     sort_order: Mapped[int] = mapped_column(default=0)
 
+    # Covering: an action's client and plan in one index seek (the Tasks read).
+    __table_args__ = (
+        Index(
+            "ix_goal_owner", "id", "client_id", "plan_id", sqlite_where=text("deleted_at IS NULL")
+        ),
+    )
+
 
 class GoalTarget(Synced):
     """A measurable target for a goal (FHIR Goal.target: measure required when detail is)."""
@@ -454,7 +495,19 @@ class Action(Synced):
     notes: Mapped[str] = mapped_column(default="")
     sort_order: Mapped[int] = mapped_column(default=0)
 
-    __table_args__ = (Index("ix_action_status_due", "status", "due_on"),)
+    # ix_action_open_due covers the caseload-wide Tasks read of open actions (migration 0005).
+    __table_args__ = (
+        Index("ix_action_status_due", "status", "due_on"),
+        Index(
+            "ix_action_open_due",
+            "due_on",
+            "goal_id",
+            "id",
+            "status",
+            "description",
+            sqlite_where=text("deleted_at IS NULL AND status NOT IN ('done', 'cancelled')"),
+        ),
+    )
 
 
 class Review(Synced):
@@ -529,6 +582,20 @@ class ReferralOut(Synced):
     closed_on: Mapped[date | None]
     follow_up_on: Mapped[date | None]
     notes: Mapped[str] = mapped_column(default="")
+
+    # Covering: open referrals' follow-ups for the whole caseload, read from the index.
+    __table_args__ = (
+        Index(
+            "ix_referral_follow_up",
+            "follow_up_on",
+            "client_id",
+            "id",
+            "status",
+            "agency_name",
+            "service_id",
+            sqlite_where=text("deleted_at IS NULL AND status != 'closed'"),
+        ),
+    )
 
 
 # ============================================================================ notes
@@ -789,13 +856,24 @@ SYNCED_TABLES = {model.__tablename__: model for model in SYNCED_MODELS}
 
 
 class ClientActivity(Base):
-    """Each client's latest contact, kept by triggers on ``case_note``. Local and derived.
+    """Per-client facts the caseload screens need, kept by triggers. Local and derived.
 
-    The caseload list and the task screen need "last contact" for every client; looking it up
-    per client meant thousands of index seeks on cold, encrypted pages (~70 ms on 5,000 clients).
+    The caseload list and the task screen need, for every client, the last contact, the
+    latest live risk screen (level and review date), the latest live episode (when support
+    started, and a post-exit follow-up still to make) and whether a consent to collect and
+    store information is on file. Looking each up per client meant thousands of index seeks
+    on cold, encrypted pages; triggers on case_note, risk_screen, episode and consent keep
+    this one small table current instead (migrations 0004 and 0005).
     """
 
     __tablename__ = "client_activity"
 
     client_id: Mapped[str] = mapped_column(ID, primary_key=True)
     last_contact_at: Mapped[datetime | None]
+    risk_level: Mapped[str | None] = mapped_column(String(40))
+    risk_review_on: Mapped[date | None]
+    support_started_on: Mapped[date | None]
+    exit_follow_up_on: Mapped[date | None]
+    store_consent_on_file: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )

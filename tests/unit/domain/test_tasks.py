@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple, TypeVar
 
 import pytest
 from hypothesis import given, settings
@@ -34,6 +34,13 @@ from casedesk.domain.tasks import (
     severity,
     sort_tasks,
 )
+
+R = TypeVar("R", bound=NamedTuple)
+
+
+def replace(record: R, **changes: Any) -> R:
+    """A copy of an input record with some fields changed (they are NamedTuples)."""
+    return record._replace(**changes)
 
 TODAY = date(2026, 11, 22)
 STORE_CONSENT = ConsentFacts("k-1", ConsentScope.COLLECT_STORE, date(2026, 1, 10))

@@ -2,19 +2,44 @@
 
 from __future__ import annotations
 
+import random
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
-from casedesk.domain.clients import ClientInput
+from casedesk.domain.clients import ClientInput, display_name
 from casedesk.domain.enums import ClientStatus, Intensity
 from casedesk.domain.notes import NoteInput
-from casedesk.domain.tasks import Bucket, TaskKind
+from casedesk.domain.tasks import (
+    ActionDue,
+    Bucket,
+    ClientTaskFacts,
+    ConsentFacts,
+    ReferralDue,
+    Task,
+    TaskKind,
+    derive_caseload_tasks,
+    sort_tasks,
+)
 from casedesk.services.bundle import Services
 from casedesk.services.demo import generate_demo_data
 from casedesk.services.vault_service import VaultService
 from casedesk.storage.keys import TEST_KDF
+from casedesk.storage.models import (
+    Action,
+    CaseNote,
+    CasePlan,
+    Client,
+    Consent,
+    Episode,
+    Goal,
+    ReferralOut,
+    RiskScreen,
+    ServiceEntry,
+)
 
 
 @pytest.fixture
@@ -105,7 +130,7 @@ def test_a_fixed_number_of_queries_whatever_the_caseload(services):
         with services.vault.db.read() as session:  # same thread: the same pooled connection
             raw = session.connection().connection.driver_connection
         raw.set_trace_callback(seen.append)
-        services.tasks._cache = None
+        services.tasks.invalidate()
         try:
             services.tasks.due_tasks()
         finally:
@@ -117,3 +142,106 @@ def test_a_fixed_number_of_queries_whatever_the_caseload(services):
     generate_demo_data(services.vault.db, clients=30, seed=2)
     assert count_statements() == small
     assert 5 <= small <= 12
+
+
+# ----------------------------------------------------------------------------- reference check
+
+
+def _reference_tasks(services: Services, today: date, horizon: date) -> list[Task]:
+    """The caseload's tasks the plain way: every fact read per client through the ORM, every
+    consent and action passed to the domain rules unfiltered. The service's set-based read
+    (covering indexes, trigger-kept facts, consents filtered to those needing attention)
+    must give exactly these."""
+    facts = []
+    with services.vault.db.read() as s:
+        for client in s.scalars(select(Client).where(Client.deleted_at.is_(None))):
+            facts.append(_reference_facts(s, client))
+    return derive_caseload_tasks(facts, today, horizon=horizon)
+
+
+def _live(model, client_id: str):
+    return select(model).where(model.client_id == client_id, model.deleted_at.is_(None))
+
+
+def _reference_facts(s, client: Client) -> ClientTaskFacts:
+    risk = s.scalars(
+        _live(RiskScreen, client.id).order_by(
+            RiskScreen.screened_on.desc(), RiskScreen.created_at.desc()
+        )
+    ).first()
+    episode = s.scalars(
+        _live(Episode, client.id).order_by(Episode.opened_on.desc(), Episode.created_at.desc())
+    ).first()
+    open_plans = {p.id: p for p in s.scalars(_live(CasePlan, client.id)) if p.state != "closed"}
+    reviews = [p.next_review_on for p in open_plans.values() if p.next_review_on]
+    goals = [g.id for g in s.scalars(_live(Goal, client.id)) if g.plan_id in open_plans]
+    actions = s.scalars(
+        select(Action).where(Action.goal_id.in_(goals), Action.deleted_at.is_(None))
+    )
+    referrals = []
+    for r in s.scalars(_live(ReferralOut, client.id)):
+        service = s.get(ServiceEntry, r.service_id) if r.service_id else None
+        agency = r.agency_name or (service.name if service else "")
+        referrals.append(ReferralDue(r.id, agency, r.status, r.follow_up_on))
+    notes = [n.occurred_at for n in s.scalars(_live(CaseNote, client.id))]
+    follow_up = None
+    if episode is not None and episode.closed_on is not None and episode.followed_up_at is None:
+        follow_up = episode.follow_up_on
+    return ClientTaskFacts(
+        client.id,
+        display_name(client.given_name, client.family_name, client.preferred_name),
+        client.status,
+        risk.overall_level if risk else None,
+        risk.review_on if risk else None,
+        min(reviews, default=None),
+        tuple(ActionDue(a.id, a.description, a.due_on, a.status) for a in actions),
+        tuple(referrals),
+        tuple(
+            ConsentFacts(k.id, k.scope, k.given_on, k.expires_on, k.withdrawn_on, tuple(k.agencies))
+            for k in s.scalars(_live(Consent, client.id))
+        ),
+        max(notes).astimezone().date() if notes else None,
+        episode.opened_on if episode else None,
+        follow_up,
+    )
+
+
+def _shake_up(services: Services, rng: random.Random) -> None:
+    """Edits the demo story rarely makes: withdrawals, renewals, tombstones, closed plans."""
+    with services.vault.db.engine.connect() as conn, conn.begin():
+        edits = (
+            "UPDATE consent SET withdrawn_on = date('now', '-{n} days') WHERE id = '{consent}'",
+            "UPDATE consent SET expires_on = date('now', '{n} days') WHERE id = '{consent}'",
+            "UPDATE consent SET expires_on = date('now', '-{n} days') WHERE id = '{consent}'",
+            "UPDATE consent SET deleted_at = '2026-11-01 00:00:00.000000' WHERE id = '{consent}'",
+            "UPDATE consent SET client_id = '{client}' WHERE id = '{consent}'",
+            "UPDATE case_plan SET state = 'closed' WHERE client_id = '{client}'",
+            "UPDATE goal SET deleted_at = '2026-11-01 00:00:00' WHERE client_id = '{client}'",
+            "UPDATE risk_screen SET review_on = date('now', '{n} days') WHERE client_id='{client}'",
+            "UPDATE referral_out SET status = 'closed' WHERE client_id = '{client}'",
+            "UPDATE client SET status = 'closed' WHERE id = '{client}'",
+        )
+        for _ in range(60):
+            pick = "SELECT id FROM {} ORDER BY random() LIMIT 1"
+            conn.exec_driver_sql(
+                rng.choice(edits).format(
+                    n=rng.randint(0, 60),
+                    consent=conn.exec_driver_sql(pick.format("consent")).scalar(),
+                    client=conn.exec_driver_sql(pick.format("client")).scalar(),
+                )
+            )
+    services.vault.db.generation += 1  # written outside Database.session()
+
+
+@pytest.mark.parametrize("seed", [3, 8])
+def test_set_based_read_matches_the_rules_applied_record_by_record(services, seed):
+    generate_demo_data(services.vault.db, clients=40, seed=seed)
+    _shake_up(services, random.Random(seed))
+    for offset in (-45, 0, 30):  # another day changes which consents need attention
+        today = date.today() + timedelta(days=offset)
+        for days in (0, 7, 60):
+            tasks = services.tasks.due_tasks(today, days=days)
+            expected = _reference_tasks(services, today, today + timedelta(days=days))
+            assert Counter(tasks) == Counter(expected)
+            assert tasks == sort_tasks(tasks)
+    assert {t.kind for t in tasks} >= {TaskKind.ACTION_DUE, TaskKind.CONSENT_EXPIRED}
