@@ -26,6 +26,7 @@ from casedesk.domain.tasks import (
     Task,
     TaskKind,
     bucket,
+    consent_attention_date,
     derive_caseload_tasks,
     derive_tasks,
     due_within,
@@ -41,6 +42,7 @@ R = TypeVar("R", bound=NamedTuple)
 def replace(record: R, **changes: Any) -> R:
     """A copy of an input record with some fields changed (they are NamedTuples)."""
     return record._replace(**changes)
+
 
 TODAY = date(2026, 11, 22)
 STORE_CONSENT = ConsentFacts("k-1", ConsentScope.COLLECT_STORE, date(2026, 1, 10))
@@ -476,3 +478,52 @@ def test_raw_stored_strings_work_like_enum_members() -> None:
         referrals=(ReferralDue("r", "A", "closed", TODAY),),  # type: ignore[arg-type]
     )
     assert derive_tasks(facts, TODAY) == []
+
+
+# ----------------------------------------------------------------------------- consent attention
+
+NEAR = st.none() | st.dates(min_value=TODAY - timedelta(days=90), max_value=TODAY + timedelta(90))
+NEAR_CONSENTS = st.lists(
+    st.builds(ConsentFacts, st.text(max_size=3), st.sampled_from(ConsentScope), NEAR, NEAR, NEAR,
+              st.lists(st.sampled_from(["A", "B"]), max_size=2).map(tuple)),
+    max_size=4,
+).map(tuple)  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    NEAR_CONSENTS,
+    st.integers(-3, 3).map(lambda d: TODAY + timedelta(days=d)),
+    st.none() | st.integers(-2, 40),
+)
+def test_consents_needing_no_attention_come_down_to_one_on_file_flag(
+    consents: tuple[ConsentFacts, ...], today: date, days: int | None
+) -> None:
+    """What lets the services layer read only the consents that need attention: when none
+    expires by ``consent_attention_date`` or was withdrawn by today, the consent tasks are
+    the same as for no consents listed and ``store_consent_on_file`` saying whether one to
+    collect and store information is among them."""
+    horizon = None if days is None else today + timedelta(days=days)
+    attention = consent_attention_date(today, horizon)
+    if any(
+        (k.expires_on is not None and k.expires_on <= attention)
+        or (k.withdrawn_on is not None and k.withdrawn_on <= today)
+        for k in consents
+    ):
+        return
+    full = replace(QUIET, consents=consents, last_contact=today)
+    summary = replace(
+        full,
+        consents=(),
+        store_consent_on_file=any(k.scope is ConsentScope.COLLECT_STORE for k in consents),
+    )
+    assert derive_tasks(summary, today, horizon=horizon) == derive_tasks(
+        full, today, horizon=horizon
+    )
+
+
+def test_consent_attention_date_is_the_earlier_of_horizon_and_warning() -> None:
+    assert consent_attention_date(TODAY, TODAY + timedelta(days=7)) == TODAY + timedelta(7)
+    assert consent_attention_date(TODAY, TODAY + timedelta(days=400)) == TODAY + timedelta(30)
+    assert consent_attention_date(TODAY, TODAY - timedelta(days=3)) == TODAY
+    assert consent_attention_date(date.max) == date.max  # no overflow

@@ -8,10 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from casedesk.domain.clients import ClientInput, display_name
-from casedesk.domain.enums import ClientStatus, Intensity
+from casedesk.domain.consent import ConsentInput
+from casedesk.domain.enums import ClientStatus, ConsentScope, Intensity
 from casedesk.domain.notes import NoteInput
 from casedesk.domain.tasks import (
     ActionDue,
@@ -21,11 +22,13 @@ from casedesk.domain.tasks import (
     ReferralDue,
     Task,
     TaskKind,
+    consent_attention_date,
     derive_caseload_tasks,
     sort_tasks,
 )
 from casedesk.services.bundle import Services
 from casedesk.services.demo import generate_demo_data
+from casedesk.services.risk import RiskInput
 from casedesk.services.vault_service import VaultService
 from casedesk.storage.keys import TEST_KDF
 from casedesk.storage.models import (
@@ -245,3 +248,80 @@ def test_set_based_read_matches_the_rules_applied_record_by_record(services, see
             assert Counter(tasks) == Counter(expected)
             assert tasks == sort_tasks(tasks)
     assert {t.kind for t in tasks} >= {TaskKind.ACTION_DUE, TaskKind.CONSENT_EXPIRED}
+
+
+def _quiet_client(services: Services, contact: datetime) -> str:
+    """An active client whose own record raises nothing today: consent on file, seen lately."""
+    cid = _client(services, "Quiet")
+    services.consent.add_consent(
+        ConsentInput(cid, ConsentScope.COLLECT_STORE, given_on=date.today() - timedelta(days=9))
+    )
+    services.notes.add_note(NoteInput(cid, "visit", occurred_at=contact))
+    services.risk.finalise(
+        cid, RiskInput(date.today() - timedelta(days=9), review_on=date(2099, 1, 1))
+    )
+    return cid
+
+
+def _edit(services: Services, sql: str, **params: object) -> None:
+    with services.vault.db.engine.connect() as conn, conn.begin():
+        conn.execute(text(sql), params)
+    services.vault.db.generation += 1  # written outside Database.session()
+
+
+@pytest.mark.parametrize(
+    ("kind", "sql"),
+    [
+        (TaskKind.CONSENT_EXPIRING, "UPDATE consent SET expires_on = :consent_expiry"),
+        (TaskKind.CONSENT_MISSING, "UPDATE consent SET withdrawn_on = :today"),
+        (TaskKind.CONSENT_MISSING, "UPDATE consent SET deleted_at = '2026-01-01 00:00:00'"),
+        (TaskKind.CONSENT_MISSING, "UPDATE consent SET scope = 'share'"),
+        (TaskKind.EXIT_FOLLOW_UP, "UPDATE client SET status = 'closed'"),
+        (TaskKind.RISK_REVIEW, "UPDATE risk_screen SET review_on = :due_by"),
+    ],
+)
+def test_each_filtered_read_includes_the_date_on_its_edge(services, kind, sql):
+    """On the edge of each date the read filters on, the client's task appears, and the
+    whole caseload still matches the rules applied record by record."""
+    today = date.today()
+    due_by = today + timedelta(days=7)
+    cid = _quiet_client(services, datetime.now(UTC))
+    assert [t for t in services.tasks.due_tasks(today) if t.client_id == cid] == []
+    with services.vault.db.engine.connect() as conn, conn.begin():
+        conn.execute(
+            text(
+                "INSERT INTO episode (client_id, opened_on, closed_on, closure_reason, "
+                "closure_detail, exit_summary, achievements, supports_in_place, "
+                "feedback_comments, follow_up_on, id, row_version, created_at, updated_at, hlc) "
+                "VALUES (:cid, :opened, :today, 'goals_achieved', '', '', '', '', '', "
+                ":due_by, 'e-edge', 1, :now, :now, '0')"
+            ),
+            {
+                "cid": cid,
+                "opened": "2026-01-05",
+                "today": today,
+                "due_by": due_by,
+                "now": "2026-11-01 00:00:00.000000",
+            },
+        )
+    _edit(
+        services,
+        sql,
+        today=today,
+        due_by=due_by,
+        consent_expiry=consent_attention_date(today, due_by),
+    )
+    tasks = [t for t in services.tasks.due_tasks(today) if t.client_id == cid]
+    assert kind in {t.kind for t in tasks}
+    assert Counter(services.tasks.due_tasks(today)) == Counter(
+        _reference_tasks(services, today, due_by)
+    )
+
+
+@pytest.mark.parametrize("days_ago", [22, 23, 24])
+def test_no_contact_reminder_starts_exactly_a_week_before_it_is_due(services, days_ago):
+    today = date.today()
+    seen = datetime.combine(today - timedelta(days=days_ago), datetime.min.time()).astimezone()
+    cid = _quiet_client(services, seen.replace(hour=0, minute=30).astimezone(UTC))
+    kinds = {t.kind for t in services.tasks.due_tasks(today) if t.client_id == cid}
+    assert (TaskKind.NO_CONTACT in kinds) is (days_ago >= 23)  # due 30 days on, shown 7 before
