@@ -1,9 +1,13 @@
 """Tasks and the Home summary for the whole caseload, derived from due dates on every visit.
 
-Set-based: a fixed handful of SQL queries read the whole caseload (one per kind of fact:
-clients, latest risk screens, plans, open actions, open referrals, consents, last contacts,
-episodes, carers), then :func:`casedesk.domain.tasks.derive_tasks` runs per client in memory.
-There is no per-client query, so the cost grows with rows read, not round trips.
+Set-based: five SQL queries read the whole caseload whatever its size (clients with the
+per-client facts ``client_activity`` keeps, plan reviews, open actions, open referrals, and
+the consents of clients with one that needs attention), then
+:func:`casedesk.domain.tasks.derive_caseload_tasks` applies the rules in memory. There is no
+per-client query, so the cost grows with rows read, not round trips; on an encrypted vault
+each row fetched costs Python time, so each query reads only rows that can raise a task, from
+a covering index where it can. ``tests/unit/services/test_task_service.py`` holds the result
+to the rules applied record by record through the ORM.
 """
 
 from __future__ import annotations

@@ -166,6 +166,10 @@ def _live(model, client_id: str):
     return select(model).where(model.client_id == client_id, model.deleted_at.is_(None))
 
 
+# The service's documented convention for a last contact's local date: today's UTC offset.
+_LOCAL_NOW = datetime.now().astimezone().tzinfo
+
+
 def _reference_facts(s, client: Client) -> ClientTaskFacts:
     risk = s.scalars(
         _live(RiskScreen, client.id).order_by(
@@ -203,7 +207,7 @@ def _reference_facts(s, client: Client) -> ClientTaskFacts:
             ConsentFacts(k.id, k.scope, k.given_on, k.expires_on, k.withdrawn_on, tuple(k.agencies))
             for k in s.scalars(_live(Consent, client.id))
         ),
-        max(notes).astimezone().date() if notes else None,
+        max(notes).astimezone(_LOCAL_NOW).date() if notes else None,
         episode.opened_on if episode else None,
         follow_up,
     )
@@ -321,7 +325,8 @@ def test_each_filtered_read_includes_the_date_on_its_edge(services, kind, sql):
 @pytest.mark.parametrize("days_ago", [22, 23, 24])
 def test_no_contact_reminder_starts_exactly_a_week_before_it_is_due(services, days_ago):
     today = date.today()
+    # Midday, so a daylight-saving change since then cannot move it to another date.
     seen = datetime.combine(today - timedelta(days=days_ago), datetime.min.time()).astimezone()
-    cid = _quiet_client(services, seen.replace(hour=0, minute=30).astimezone(UTC))
+    cid = _quiet_client(services, seen.replace(hour=12).astimezone(UTC))
     kinds = {t.kind for t in services.tasks.due_tasks(today) if t.client_id == cid}
     assert (TaskKind.NO_CONTACT in kinds) is (days_ago >= 23)  # due 30 days on, shown 7 before
