@@ -212,9 +212,7 @@ def derive_tasks(facts: ClientTaskFacts, today: date, *, horizon: date | None = 
     limit = date.max if horizon is None else horizon
     _client_tasks(facts, today, limit, tasks)
     if facts.status == _ACTIVE:
-        high_risk = facts.risk_level == _HIGH
-        _action_tasks(facts.actions, facts, high_risk, limit, tasks)
-        _referral_tasks(facts.referrals, facts, high_risk, limit, tasks)
+        _attached_tasks(facts, facts.risk_level == _HIGH, limit, tasks)
     return tasks
 
 
@@ -241,12 +239,10 @@ def derive_caseload_tasks(
         if facts.status == _ACTIVE:
             high_risk = facts.risk_level == _HIGH
             active[facts.client_id] = (facts.display_name, high_risk)
-            if facts.actions:
-                _action_tasks(facts.actions, facts, high_risk, limit, tasks)
-            if facts.referrals:
-                _referral_tasks(facts.referrals, facts, high_risk, limit, tasks)
-    _caseload_action_tasks(actions, active, limit, tasks)
-    _caseload_referral_tasks(referrals, active, limit, tasks)
+            if facts.actions or facts.referrals:
+                _attached_tasks(facts, high_risk, limit, tasks)
+    _action_tasks(actions, active, limit, tasks)
+    _referral_tasks(referrals, active, limit, tasks)
     return sort_tasks(tasks)
 
 
@@ -304,66 +300,26 @@ def _review_tasks(facts: ClientTaskFacts, limit: date, high_risk: bool, tasks: l
         )
 
 
+def _attached_tasks(
+    facts: ClientTaskFacts, high_risk: bool, limit: date, tasks: list[Task]
+) -> None:
+    """Tasks of the actions and referrals attached to one active client's facts."""
+    cid = facts.client_id
+    owner = {cid: (facts.display_name, high_risk)}
+    _action_tasks((a._replace(client_id=cid) for a in facts.actions), owner, limit, tasks)
+    _referral_tasks((r._replace(client_id=cid) for r in facts.referrals), owner, limit, tasks)
+
+
 def _action_tasks(
-    actions: Iterable[ActionDue],
-    facts: ClientTaskFacts,
-    high_risk: bool,
-    limit: date,
-    tasks: list[Task],
-) -> None:
-    """Open actions due by ``limit`` (for an active client)."""
-    cid, name = facts.client_id, facts.display_name
-    for action in actions:
-        due = action.due
-        status = action.status
-        if due is not None and due <= limit and status != _DONE and status != _CANCELLED:
-            tasks.append(
-                Task(
-                    TaskKind.ACTION_DUE,
-                    cid,
-                    name,
-                    due,
-                    action.description or "Action",
-                    action.action_id,
-                    high_risk,
-                )
-            )
-
-
-def _referral_tasks(
-    referrals: Iterable[ReferralDue],
-    facts: ClientTaskFacts,
-    high_risk: bool,
-    limit: date,
-    tasks: list[Task],
-) -> None:
-    """Follow-ups due by ``limit`` on referrals not yet closed (for an active client)."""
-    cid, name = facts.client_id, facts.display_name
-    for referral in referrals:
-        due = referral.follow_up
-        if due is not None and due <= limit and referral.status != ReferralStatus.CLOSED:
-            tasks.append(
-                Task(
-                    TaskKind.REFERRAL_FOLLOW_UP,
-                    cid,
-                    name,
-                    due,
-                    _referral_title(referral),
-                    referral.referral_id,
-                    high_risk,
-                )
-            )
-
-
-def _caseload_action_tasks(
     actions: Iterable[ActionDue],
     active: dict[str, tuple[str, bool]],
     limit: date,
     tasks: list[Task],
 ) -> None:
-    # The same rule as _action_tasks, inlined: this loop runs once per open action of the
-    # whole caseload, the hottest path of the Tasks screen. Unpacking by position (the
-    # NamedTuple's field order) is cheaper than five attribute lookups per action.
+    """Open actions due by ``limit`` of the active clients in ``active`` (name, high risk)."""
+    # This loop runs once per open action of the whole caseload, the hottest path of the
+    # Tasks screen: unpacking by position (the NamedTuple's field order) is cheaper than five
+    # attribute lookups per action, and each task is built with tuple.__new__.
     kind, append = TaskKind.ACTION_DUE, tasks.append
     for action_id, description, due, status, client_id in actions:
         client = active.get(client_id)
@@ -382,13 +338,13 @@ def _caseload_action_tasks(
             )
 
 
-def _caseload_referral_tasks(
+def _referral_tasks(
     referrals: Iterable[ReferralDue],
     active: dict[str, tuple[str, bool]],
     limit: date,
     tasks: list[Task],
 ) -> None:
-    # The rule of _referral_tasks, inlined for the same reason as _caseload_action_tasks.
+    """Follow-ups due by ``limit`` on referrals not yet closed, as for ``_action_tasks``."""
     kind, closed, append = TaskKind.REFERRAL_FOLLOW_UP, ReferralStatus.CLOSED, tasks.append
     for referral in referrals:
         referral_id, _, status, due, client_id = referral

@@ -97,8 +97,8 @@ WHERE r.deleted_at IS NULL AND r.follow_up_on IS NOT NULL AND r.follow_up_on <= 
 # Consents: only clients with one expiring by the attention date or withdrawn by today can
 # have a consent task beyond "none on file" (domain.tasks.consent_attention_date), so only
 # their consents are read, all of them, in client order so the rows group without a
-# dictionary. For everyone else it is enough to know whether a consent to collect and store
-# information is on file. Both read from a covering index.
+# dictionary, from a covering index. For everyone else client_activity says whether a consent
+# to collect and store information is on file.
 _CONSENTS_SQL = """
 SELECT client_id, id, scope, agencies, given_on, expires_on, withdrawn_on
 FROM consent INDEXED BY ix_consent_facts
@@ -187,10 +187,9 @@ _CONSENT_SCOPE = {s.value: s for s in ConsentScope}
 _CLIENT_STATUS = {s.value: s for s in ClientStatus}
 _INTENSITY = {s.value: s for s in Intensity}
 _RISK = {s.value: s for s in RiskLevel}
-# One record per open action, referral and client of the caseload: built in C.
+# One record per open action and referral of the caseload: built in C.
 _new_action = fast_maker(ActionDue)
 _new_referral = fast_maker(ReferralDue)
-_new_facts = fast_maker(ClientTaskFacts)
 
 
 class TaskService:
@@ -347,22 +346,20 @@ def _client_facts(
         if status is not active_status and (status is not closed_status or follow_up is None):
             continue  # referrals, declined and followed-up closed cases raise no task
         facts.append(
-            _new_facts(
-                (
-                    cid,
-                    name,
-                    status,
-                    _RISK.get(level) if level else None,
-                    day[review],
-                    plans.get(cid),
-                    (),
-                    (),
-                    consents.get(cid, ()),
-                    None if last_text is None else (_stored_time(last_text) + utc_offset).date(),
-                    day[started],
-                    follow_up,
-                    bool(on_file),
-                )
+            ClientTaskFacts(
+                client_id=cid,
+                display_name=name,
+                status=status,
+                risk_level=_RISK.get(level) if level else None,
+                risk_review_due=day[review],
+                next_plan_review=plans.get(cid),
+                consents=consents.get(cid, ()),
+                last_contact=None
+                if last_text is None
+                else (_stored_time(last_text) + utc_offset).date(),
+                support_started=day[started],
+                exit_follow_up=follow_up,
+                store_consent_on_file=bool(on_file),
             )
         )
     return facts, names
