@@ -48,9 +48,11 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 # A plan as casedesk saves it has two or three revisions (built, drawn signatures placed,
-# signed), plus one per later document timestamp. Each revision costs a difference analysis,
-# so a file with far more is refused rather than analysed at length.
+# signed) and one signature, plus one of each per later document timestamp. Each revision costs
+# a difference analysis and each signature a CMS check, so a file with far more is refused
+# rather than analysed at length.
 MAX_REVISIONS = 64
+MAX_SIGNATURES = 32
 
 # Keys in /Info that every PDF writer restamps on every save (pyHanko included, also when it
 # adds a document timestamp). Any other /Info change after signing counts as a change.
@@ -137,8 +139,8 @@ STRICT_DIFF_POLICY = StandardDiffPolicy(
 )
 
 
-class TooManyRevisionsError(ValueError):
-    """The file has more revisions than :data:`MAX_REVISIONS`."""
+class TooComplexError(ValueError):
+    """The file has more revisions or signatures than any plan (see :data:`MAX_REVISIONS`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,14 +220,18 @@ def check_all_signatures(
     coverage only, since that one analysis already spans every later revision.
 
     Raises:
-        TooManyRevisionsError: more than :data:`MAX_REVISIONS` revisions.
+        TooComplexError: more than :data:`MAX_REVISIONS` revisions or :data:`MAX_SIGNATURES`
+            signatures.
         Exception: the file's structure cannot be read (a parse error of any kind).
     """
     if reader.total_revisions > MAX_REVISIONS:
-        raise TooManyRevisionsError(reader.total_revisions)
+        raise TooComplexError(f"{reader.total_revisions} revisions")
+    found = _find_signatures(reader)
+    if len(found) > MAX_SIGNATURES:
+        raise TooComplexError(f"{len(found)} signatures")
     context = _validation_context(trust_roots)
     checked: list[CheckedSignature] = []
-    for item in sorted(_find_signatures(reader), key=lambda f: f.first_revision):
+    for item in sorted(found, key=lambda f: f.first_revision):
         signature = _embedded(reader, item)
         is_timestamp = _is_timestamp(signature, item)
         analyse = not is_timestamp and not any(not c.timestamp for c in checked)

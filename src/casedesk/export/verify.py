@@ -45,10 +45,9 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
 
 from casedesk.export.signature_checks import (
-    MAX_REVISIONS,
     CertificateFacts,
     CheckedSignature,
-    TooManyRevisionsError,
+    TooComplexError,
     check_all_signatures,
     covers_entire_file,
 )
@@ -252,11 +251,11 @@ def verify_plan_pdf(
         )
     try:
         checked = check_all_signatures(PdfFileReader(io.BytesIO(pdf), strict=False), trust_roots)
-    except TooManyRevisionsError:
+    except TooComplexError:
         return _unreadable(
             digest,
-            f"This file was saved over more than {MAX_REVISIONS} times, "
-            "far more than any plan, so it was not checked.",
+            "This file was saved over, or signed, far more often than any plan, so it was not "
+            "checked.",
         )
     except Exception:  # any parse failure means the same thing to a user
         return _unreadable(digest, _REASONS[VerificationStatus.UNREADABLE])

@@ -517,7 +517,7 @@ def _vault_match(session: Session, result: VerificationResult) -> VaultMatch:
             select(SigningIdentity.certificate_sha256, SigningIdentity.label).where(
                 SigningIdentity.certificate_sha256.in_(fingerprints)
             )
-        ).tuples()
+        )
     }
     if row is None:
         return VaultMatch(document_found=False, identities=identities)

@@ -186,5 +186,11 @@ def test_a_file_saved_over_and_over_is_refused(genuine, monkeypatch):
     assert result.status is VerificationStatus.UNREADABLE and "saved over" in result.reason
 
 
+def test_a_file_with_very_many_signatures_is_refused(genuine, identity, monkeypatch):
+    monkeypatch.setattr("casedesk.export.signature_checks.MAX_SIGNATURES", 1)
+    result = verify_plan_pdf(sign_again(genuine, identity))
+    assert result.status is VerificationStatus.UNREADABLE and "signed" in result.reason
+
+
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
