@@ -14,7 +14,6 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +24,6 @@ from cryptography.x509.oid import NameOID
 from casedesk.export.signing import generate_self_signed_identity, load_signing_identity
 from casedesk.export.verify import MAX_PDF_BYTES, verify_plan_pdf
 from casedesk.services.bundle import Services
-from casedesk.services.demo import generate_demo_data
-from casedesk.services.errors import NotFound
 from casedesk.services.plan_documents import ExportRequest, PlanDocumentService
 from casedesk.services.vault_service import VaultService
 from casedesk.storage.keys import TEST_KDF
@@ -37,7 +34,7 @@ from pdfforge import (
     sign_again,
     strip_signature_values,
 )
-from vaultkit import PASSPHRASE, InProcessCli
+from vaultkit import PASSPHRASE, InProcessCli, client_with_plan, demo_vault
 
 needs_poppler = pytest.mark.skipif(
     not all(shutil.which(t) for t in ("pdfsig", "pdftotext")), reason="poppler-utils missing"
@@ -55,12 +52,7 @@ class SignedPlan:
 
 @pytest.fixture(scope="module")
 def vault_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("verify") / "vault"
-    vault = VaultService(path, TEST_KDF)
-    vault.create(PASSPHRASE)
-    generate_demo_data(vault.db, 4, seed=5, anchor=date(2026, 11, 1))
-    vault.lock()
-    return path
+    return demo_vault(tmp_path_factory.mktemp("verify") / "vault", clients=4, seed=5)
 
 
 @pytest.fixture(scope="module")
@@ -69,8 +61,9 @@ def plan(vault_dir: Path) -> SignedPlan:
     vault = VaultService(vault_dir, TEST_KDF)
     vault.unlock(PASSPHRASE)
     try:
-        documents = PlanDocumentService(Services.for_vault(vault).vault.db)
-        exported = documents.export(ExportRequest(_client_with_plan(vault, documents), sign=True))
+        services = Services.for_vault(vault)
+        documents = PlanDocumentService(services.vault.db)
+        exported = documents.export(ExportRequest(client_with_plan(services), sign=True))
         identity = documents.signing_identity()
     finally:
         vault.lock()
@@ -81,16 +74,6 @@ def plan(vault_dir: Path) -> SignedPlan:
         identity.subject_name,
         identity.certificate_der,
     )
-
-
-def _client_with_plan(vault: VaultService, documents: PlanDocumentService) -> str:
-    for row in Services.for_vault(vault).clients.list_clients():
-        try:
-            documents.plan_document(row.id)
-        except NotFound:
-            continue
-        return row.id
-    raise AssertionError("the demo caseload has no agreed plan")
 
 
 @pytest.fixture(scope="module")

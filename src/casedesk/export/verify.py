@@ -263,7 +263,7 @@ def verify_plan_pdf(
     if known_hashes is None:
         return result
     known = {h.lower() for h in known_hashes}
-    return with_vault_match(result, VaultMatch(document_found=_hashes(result) & known != set()))
+    return with_vault_match(result, VaultMatch(document_found=bool(_hashes(result) & known)))
 
 
 def with_vault_match(result: VerificationResult, match: VaultMatch) -> VerificationResult:
