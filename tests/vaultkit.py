@@ -32,6 +32,42 @@ NEW_PASSPHRASE = "a completely different passphrase 42"
 WRONG_PASSPHRASE = "not the right passphrase at all"
 
 
+# ----------------------------------------------------------------------------- vaults
+
+
+def demo_vault(path: Path, clients: int, seed: int) -> Path:
+    """Create a vault at ``path`` filled with a synthetic caseload (agreed plans included), locked.
+
+    The data is anchored on a fixed date, so the same arguments give the same caseload.
+    """
+    from datetime import date
+
+    from casedesk.services.demo import generate_demo_data
+    from casedesk.services.vault_service import VaultService
+    from casedesk.storage.keys import TEST_KDF
+
+    vault = VaultService(path, TEST_KDF)
+    vault.create(PASSPHRASE)
+    generate_demo_data(vault.db, clients, seed=seed, anchor=date(2026, 11, 1))
+    vault.lock()
+    return path
+
+
+def client_with_plan(services: Any) -> str:
+    """The id of the first client (of an unlocked ``Services``) with an agreed plan."""
+    from casedesk.services.errors import NotFound
+    from casedesk.services.plan_documents import PlanDocumentService
+
+    documents = PlanDocumentService(services.vault.db)
+    for row in services.clients.list_clients():
+        try:
+            documents.plan_document(row.id)
+        except NotFound:
+            continue
+        return str(row.id)
+    raise AssertionError("the demo caseload has no agreed plan")
+
+
 # ----------------------------------------------------------------------------- files
 
 

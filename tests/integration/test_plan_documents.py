@@ -17,13 +17,13 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from casedesk.domain.enums import SignerRole
 from casedesk.export.content_hash import qr_payload
 from casedesk.services.bundle import Services
-from casedesk.services.demo import generate_demo_data
 from casedesk.services.errors import NotFound
 from casedesk.services.plan_documents import ExportRequest, PlanDocumentService
 from casedesk.services.vault_service import VaultService
 from casedesk.storage.keys import TEST_KDF
+from vaultkit import PASSPHRASE, demo_vault
+from vaultkit import client_with_plan as _client_with_plan
 
-PASSPHRASE = "correct horse battery staple"
 needs_poppler = pytest.mark.skipif(
     not all(shutil.which(t) for t in ("pdfsig", "pdftotext")), reason="poppler-utils missing"
 )
@@ -31,12 +31,7 @@ needs_poppler = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def vault_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("plans") / "vault"
-    vault = VaultService(path, TEST_KDF)
-    vault.create(PASSPHRASE)
-    generate_demo_data(vault.db, 12, seed=3, anchor=date(2026, 11, 1))
-    vault.lock()
-    return path
+    return demo_vault(tmp_path_factory.mktemp("plans") / "vault", clients=12, seed=3)
 
 
 @pytest.fixture
@@ -47,17 +42,6 @@ def services(vault_dir: Path):
         yield Services.for_vault(vault)
     finally:
         vault.lock()
-
-
-def _client_with_plan(services: Services) -> str:
-    documents = PlanDocumentService(services.vault.db)
-    for row in services.clients.list_clients():
-        try:
-            documents.plan_document(row.id)
-        except NotFound:
-            continue
-        return row.id
-    raise AssertionError("the demo caseload has no agreed plan")
 
 
 def _cli(vault_dir: Path, tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:

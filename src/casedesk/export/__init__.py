@@ -7,7 +7,8 @@ Services fill the plain descriptions in :mod:`casedesk.domain.documents` and cal
 - :func:`casedesk.export.signing.generate_self_signed_identity` /
   :func:`~casedesk.export.signing.load_signing_identity` /
   :func:`~casedesk.export.signing.sign_plan_pdf`
-- :func:`casedesk.export.verify.verify_plan_pdf` -> ``VerificationResult``
+- :func:`casedesk.export.verify.verify_plan_pdf` -> ``VerificationResult`` (every signature in
+  every revision; :func:`~casedesk.export.verify.with_vault_match` adds what a vault knows)
 - :func:`casedesk.export.assessment_pdf.build_assessment_pdf`
 - :func:`casedesk.export.content_hash.parse_qr_payload` (QR text -> version id, content hash)
 

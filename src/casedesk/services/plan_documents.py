@@ -57,7 +57,7 @@ from casedesk.storage.models import (
 
 if TYPE_CHECKING:  # reportlab and pyHanko load only when a document is made or checked
     from casedesk.export.signing import SigningIdentity as LoadedIdentity
-    from casedesk.export.verify import VerificationResult
+    from casedesk.export.verify import VaultMatch, VerificationResult
 
 PDF = "application/pdf"
 _ROLE_TO_SIGNER = {
@@ -337,17 +337,19 @@ class PlanDocumentService:
     # ------------------------------------------------------------------ verify and find
 
     def verify(self, data: bytes) -> VerificationResult:
-        """Check a plan PDF: signature intact, whole file covered, hash of a stored document."""
-        from casedesk.export.signing import load_signing_identity
-        from casedesk.export.verify import verify_plan_pdf
+        """Verify a plan PDF, then match it against this vault.
 
+        The verdict itself (signatures, changes after signing) is the same with or without a
+        vault; the vault adds whose certificate it is (one of this vault's signing identities,
+        matched by fingerprint) and which stored plan version the file is (matched by the
+        SHA-256 of the file, or of the file as it was signed, before any later timestamp).
+        """
+        from casedesk.export.verify import verify_plan_pdf, with_vault_match
+
+        result = verify_plan_pdf(data)
         with self._db.read() as session:
-            known = set(session.scalars(select(SignedDocument.sha256)))
-            roots = [
-                load_signing_identity(row.pkcs12, row.pkcs12_password).certificate_der
-                for row in session.scalars(select(SigningIdentity))
-            ]
-        return verify_plan_pdf(data, known_hashes=known, trust_roots=roots)
+            match = _vault_match(session, result)
+        return with_vault_match(result, match)
 
     def find_by_qr(self, payload: str) -> VersionRef:
         """The plan version a printed QR code names.
@@ -492,6 +494,40 @@ def _attachment(
     session.add(attachment)
     session.flush()
     return attachment
+
+
+def _vault_match(session: Session, result: VerificationResult) -> VaultMatch:
+    """What the vault knows of a verified file: its stored document and the signers' identities."""
+    from casedesk.export.verify import VaultMatch
+
+    hashes = {h for h in (result.sha256, result.signed_sha256) if h}
+    row = session.execute(
+        select(SignedDocument, PlanVersion.version_no)
+        .outerjoin(PlanVersion, PlanVersion.id == SignedDocument.plan_version_id)
+        .where(SignedDocument.sha256.in_(hashes))
+        .order_by(SignedDocument.created_at)
+    ).first()
+    fingerprints = {
+        s.certificate.fingerprint_sha256 for s in result.signatures if s.certificate is not None
+    }
+    # Every identity this vault ever held (also replaced ones): an old plan was signed with it.
+    identities = {
+        fingerprint: label
+        for fingerprint, label in session.execute(
+            select(SigningIdentity.certificate_sha256, SigningIdentity.label).where(
+                SigningIdentity.certificate_sha256.in_(fingerprints)
+            )
+        )
+    }
+    if row is None:
+        return VaultMatch(document_found=False, identities=identities)
+    document, version_no = row
+    return VaultMatch(
+        document_found=True,
+        identities=identities,
+        plan_version=version_no,
+        plan_version_id=document.plan_version_id,
+    )
 
 
 def _current_identity(session: Session) -> SigningIdentity | None:
