@@ -77,6 +77,18 @@ def plan_tab(qtbot, ctx, services, client_id) -> Callable[[], PlanTab]:
     return build
 
 
+@pytest.fixture
+def open_record(qtbot, ctx, client_id) -> Callable[[], ClientRecordScreen]:
+    """Opens the client's record (a new screen each call, as after a lock)."""
+
+    def build() -> ClientRecordScreen:
+        record = ClientRecordScreen(ctx, client_id)
+        qtbot.addWidget(record)
+        return record
+
+    return build
+
+
 def _offers(dialogs) -> list[str]:
     return [c.text for c in dialogs.calls if c.kind == "confirm" and c.title == "Unsaved typing"]
 
@@ -246,17 +258,14 @@ def test_referral_typing_survives_a_lock(qtbot, ctx, dialogs, client_id, relock)
 # ---------------------------------------------------------------- intake and consent tabs
 
 
-def test_intake_typing_survives_a_lock(qtbot, ctx, dialogs, client_id, relock):
-    record = ClientRecordScreen(ctx, client_id)
-    qtbot.addWidget(record)
+def test_intake_typing_survives_a_lock(qtbot, ctx, dialogs, client_id, relock, open_record):
+    record = open_record()
     intake = record.intake
     qtbot.keyClicks(intake.source_name, "Dr Patel")
     intake.reason.setPlainText("Rent arrears, at risk of eviction")
     relock(record)
 
-    again = ClientRecordScreen(ctx, client_id)
-    qtbot.addWidget(again)
-    restored = again.intake
+    restored = open_record().intake
     assert _offers(dialogs)[0].startswith("Restore the intake")
     assert restored.source_name.text() == "Dr Patel"
     assert restored.reason.toPlainText() == "Rent arrears, at risk of eviction"
@@ -266,28 +275,24 @@ def test_intake_typing_survives_a_lock(qtbot, ctx, dialogs, client_id, relock):
     assert ctx.services.intake.get_intake(client_id).source_name == "Dr Patel"
 
 
-def test_intake_reload_is_not_typing(qtbot, ctx, dialogs, services, client_id):
+def test_intake_reload_is_not_typing(services, client_id, open_record):
     from casedesk.services.intake import IntakeInput
 
     services.intake.save_intake(client_id, IntakeInput(reason="Stored reason"))
-    record = ClientRecordScreen(ctx, client_id)
-    qtbot.addWidget(record)
+    record = open_record()
     assert record.intake.reason.toPlainText() == "Stored reason"
     assert not record.intake.draft.dirty and not record.intake.draft.pending
 
 
-def test_consent_typing_survives_a_lock(qtbot, ctx, dialogs, client_id, relock):
-    record = ClientRecordScreen(ctx, client_id)
-    qtbot.addWidget(record)
+def test_consent_typing_survives_a_lock(qtbot, ctx, dialogs, client_id, relock, open_record):
+    record = open_record()
     consent = record.consent
     consent.scope.setCurrentIndex(consent.scope.findData(ConsentScope.SHARE))
     qtbot.keyClicks(consent.agencies, "Food Bank North, GP")
     consent.notes.setPlainText("Signed the form at the office")
     relock(record)
 
-    again = ClientRecordScreen(ctx, client_id)
-    qtbot.addWidget(again)
-    restored = again.consent
+    restored = open_record().consent
     assert _offers(dialogs)[0].startswith("Restore the consent")
     assert restored.scope.currentData() == ConsentScope.SHARE
     assert restored.agencies.text() == "Food Bank North, GP"

@@ -121,6 +121,7 @@ class FormDraft(QObject):
 
     Signals:
         restored(): a draft was put back into the form.
+        saved(str): a draft was written (its key; the autosaver's signal).
 
     Args:
         ctx: the app context (drafts service, task runner, dialogs, the lock signal).
