@@ -77,6 +77,41 @@ def test_init_refuses_a_weak_passphrase(cli: InProcessCli, vault_dir: Path) -> N
     assert not vault_dir.exists()
 
 
+ONCE_CALLED_GOOD = ("Password123!", "password1234", "P@ssw0rd2024", "casedesk2026")
+
+
+@pytest.mark.parametrize("weak", ONCE_CALLED_GOOD)
+def test_init_passwd_recover_refuse_what_the_old_meter_called_good(
+    weak: str, cli: InProcessCli, vault_dir: Path, tmp_path: Path
+) -> None:
+    refused = cli("init", CASEDESK_PASSPHRASE=weak)
+    assert refused.returncode == 2
+    assert "too weak" in refused.stderr and "four or more unrelated words" in refused.stderr
+    assert not vault_dir.exists()
+
+    key_file = tmp_path / "recovery.txt"
+    assert cli("init", "--recovery-key-file", str(key_file)).returncode == 0
+    before = tree_digest(vault_dir)
+    for command in (("passwd",), ("recover", "--recovery-key-file", str(key_file))):
+        result = cli(*command, CASEDESK_NEW_PASSPHRASE=weak)
+        assert result.returncode == 2, command
+        assert "too weak" in result.stderr and "stolen laptop" in result.stderr
+    assert tree_digest(vault_dir) == before
+
+
+def test_passwd_refuses_a_passphrase_built_from_the_workers_and_clients_names(
+    recovery_file: Path, cli: InProcessCli, vault_dir: Path
+) -> None:
+    added = cli("client", "add", "--given", "Tautahi", "--family", "Orchardbrook")
+    assert added.returncode == 0, added.stderr
+    before = tree_digest(vault_dir)
+    # Strong to a stranger (tests/unit/domain/test_passphrase.py), not with the client's name.
+    result = cli("passwd", CASEDESK_NEW_PASSPHRASE="Wirihana Tautahi Orchardbrook")
+    assert result.returncode == 2 and "too weak" in result.stderr
+    assert tree_digest(vault_dir) == before
+    assert cli("passwd", CASEDESK_NEW_PASSPHRASE=NEW_PASSPHRASE).returncode == 0
+
+
 def test_passphrase_is_never_an_argument(recovery_file: Path, cli: InProcessCli) -> None:
     # Not even as an abbreviation of --passphrase-file (argparse prefix matching is off).
     result = cli("--passphrase", PASSPHRASE, "check")

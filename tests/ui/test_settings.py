@@ -66,8 +66,25 @@ def test_weak_new_passphrase_refused_with_reason(screen, passphrase):
     _fill(screen, passphrase, "abc")
     screen.change_button.click()
     assert not screen.passphrase_form.message.isHidden()
-    assert "10 characters" in screen.passphrase_form.message.text()
+    assert "very weak" in screen.passphrase_form.message.text()
     assert screen.passphrase_status.isHidden()
+
+
+def test_new_passphrase_may_not_lean_on_the_workers_or_clients_names(
+    qtbot, ctx, prefs, services, make_client, passphrase, vault_service
+):
+    from casedesk.services.profile import CaseManagerProfile
+
+    services.profile.save(CaseManagerProfile(name="Aroha Wirihana"))
+    make_client("Tautahi", "Orchardbrook")
+    weak = "Wirihana Tautahi Orchardbrook"  # strong to a stranger, not to whoever knows them
+    screen = SettingsScreen(ctx, prefs)
+    qtbot.addWidget(screen)
+    _fill(screen, passphrase, weak)
+    screen.change_button.click()
+    assert not screen.passphrase_form.message.isHidden()
+    vault_service.lock()
+    vault_service.unlock(passphrase)  # nothing changed
 
 
 def test_backup_written_to_the_chosen_file(screen, dialogs, tmp_path):

@@ -79,8 +79,8 @@ def test_recovery_key_requires_a_new_strong_passphrase(panel, locked_vault, qtbo
     panel.recovery_link.click()
     assert panel.pages.currentIndex() == 1
     panel.recovery_key.setText(recovery)
-    panel.new_passphrase.new_field.setText("weak")
-    panel.new_passphrase.confirm_field.setText("weak")
+    panel.new_passphrase.new_field.setText("P@ssw0rd2024")
+    panel.new_passphrase.confirm_field.setText("P@ssw0rd2024")
     with qtbot.assertNotEmitted(panel.unlocked):
         panel.recover_button.click()
     assert not panel.new_passphrase.message.isHidden()

@@ -18,6 +18,7 @@ from casedesk.cli.common import (
     vault_service,
 )
 from casedesk.domain.passphrase import estimate
+from casedesk.services.passphrase_words import passphrase_words
 from casedesk.services.stats import table_counts
 
 
@@ -57,9 +58,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     """Create the vault and print (or save) the recovery key."""
     vault = vault_service(args)
     passphrase = read_passphrase(args, prompt="Choose a passphrase: ")
-    strength = estimate(passphrase)
-    if not strength.acceptable:
-        raise CliError(f"That passphrase is too weak: {strength.advice}", EXIT_USAGE)
+    _refuse_weak(passphrase)
     recovery_key = vault.create(passphrase)
     vault.lock()
     if args.recovery_key_file:
@@ -100,9 +99,7 @@ def cmd_passwd(args: argparse.Namespace) -> int:
     vault.unlock(read_passphrase(args, prompt="Current passphrase: "))
     try:
         new = read_new_passphrase(args)
-        strength = estimate(new)
-        if not strength.acceptable:
-            raise CliError(f"That passphrase is too weak: {strength.advice}", EXIT_USAGE)
+        _refuse_weak(new, passphrase_words(vault.db))
         vault.change_passphrase(new)
     finally:
         vault.lock()
@@ -115,15 +112,23 @@ def cmd_recover(args: argparse.Namespace) -> int:
     recovery_key = _read_recovery_key(Path(args.recovery_key_file))
     vault = vault_service(args)
     new = read_new_passphrase(args)
-    strength = estimate(new)
-    if not strength.acceptable:
-        raise CliError(f"That passphrase is too weak: {strength.advice}", EXIT_USAGE)
+    _refuse_weak(new)  # before the recovery key opens anything: names are not known yet
     try:
         vault.recover(recovery_key, new)
     finally:
         vault.lock()
     print("New passphrase set.")
     return EXIT_OK
+
+
+def _refuse_weak(passphrase: str, names: list[str] | None = None) -> None:
+    """Exit 2 with the reason and a suggestion when the passphrase is too easy to guess."""
+    strength = estimate(passphrase, names or ())
+    if not strength.acceptable:
+        raise CliError(
+            f"That passphrase is too weak ({strength.label.lower()}). {strength.advice}",
+            EXIT_USAGE,
+        )
 
 
 def _read_recovery_key(path: Path) -> str:

@@ -20,6 +20,7 @@ from casedesk.domain.clients import (
 from casedesk.domain.clock import today, utcnow
 from casedesk.domain.enums import ClientStatus, Intensity, RiskLevel
 from casedesk.services import audit
+from casedesk.services.drafts import discard_in
 from casedesk.services.errors import NotFound
 from casedesk.storage.engine import Database
 from casedesk.storage.models import Client, ClientIdentifier
@@ -165,7 +166,7 @@ class ClientService:
 
     # ------------------------------------------------------------------ writes
 
-    def add_client(self, data: ClientInput) -> ClientRecord:
+    def add_client(self, data: ClientInput, *, draft_key: str | None = None) -> ClientRecord:
         """Validate and store a new client (with identifiers), audited, in one transaction."""
         cleaned, identifiers = validate_client(data, today())
         with self._db.session() as session:
@@ -183,9 +184,12 @@ class ClientService:
                 summary="Client record created",
             )
             session.flush()
+            discard_in(session, draft_key)
             return _record(client, self._identifiers(session, client.id))
 
-    def update_client(self, client_id: str, data: ClientInput) -> ClientRecord:
+    def update_client(
+        self, client_id: str, data: ClientInput, *, draft_key: str | None = None
+    ) -> ClientRecord:
         """Change a client's details; identifiers are replaced by the given set."""
         cleaned, identifiers = validate_client(data, today())
         with self._db.session() as session:
@@ -204,6 +208,7 @@ class ClientService:
                     summary="Changed: " + ", ".join(sorted(changed)),
                 )
             session.flush()
+            discard_in(session, draft_key)
             return _record(client, self._identifiers(session, client_id))
 
     def _replace_identifiers(

@@ -21,6 +21,7 @@ from casedesk.domain.consent import (
 from casedesk.domain.enums import ConsentScope
 from casedesk.domain.validation import ValidationError
 from casedesk.services import audit
+from casedesk.services.drafts import discard_in
 from casedesk.services.errors import NotFound
 from casedesk.storage.engine import Database
 from casedesk.storage.models import Client, Consent
@@ -74,7 +75,7 @@ class ConsentService:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def add_consent(self, data: ConsentInput) -> ConsentView:
+    def add_consent(self, data: ConsentInput, *, draft_key: str | None = None) -> ConsentView:
         """Validate and store a new consent record, audited."""
         clean = validate_consent(data, local_today())
         with self._db.session() as session:
@@ -99,6 +100,7 @@ class ConsentService:
                 client_id=data.client_id,
                 summary=f"Consent recorded ({clean.scope.value.replace('_', ' ')})",
             )
+            discard_in(session, draft_key)
             return _view(row)
 
     def withdraw(self, consent_id: str, on: date | None = None) -> ConsentView:

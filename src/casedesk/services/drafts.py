@@ -7,10 +7,25 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from casedesk.domain.clock import utcnow
 from casedesk.storage.engine import Database
 from casedesk.storage.models import Draft
+
+
+def discard_in(session: Session, key: str | None) -> None:
+    """Delete the draft under ``key`` inside the caller's unit of work.
+
+    Every service call that saves a form takes the form's draft key and calls this in its own
+    transaction, so the record and the end of its draft commit together: a crash between the
+    two can neither leave a stale draft beside the saved record nor lose the typing.
+    """
+    if key is None:
+        return
+    draft = session.get(Draft, key)
+    if draft is not None:
+        session.delete(draft)
 
 
 @dataclass(frozen=True)
@@ -55,6 +70,4 @@ class DraftService:
     def discard(self, key: str) -> None:
         """Remove a draft (after it was saved for real, or the user threw it away)."""
         with self._db.session() as session:
-            draft = session.get(Draft, key)
-            if draft is not None:
-                session.delete(draft)
+            discard_in(session, key)

@@ -28,6 +28,7 @@ from casedesk.domain.validation import (
     check_text,
 )
 from casedesk.services import audit
+from casedesk.services.drafts import discard_in
 from casedesk.services.episodes import ensure_open_episode, open_episode_row
 from casedesk.services.errors import ValidationError
 from casedesk.services.plans import apply_plan_event, live_row
@@ -159,7 +160,9 @@ class ExitService:
             )
             return [_record(r) for r in rows]
 
-    def exit_client(self, client_id: str, data: ExitInput) -> EpisodeRecord:
+    def exit_client(
+        self, client_id: str, data: ExitInput, *, draft_key: str | None = None
+    ) -> EpisodeRecord:
         """Close the open episode and its plan; the client's status becomes closed.
 
         Raises:
@@ -188,6 +191,7 @@ class ExitService:
                 else "Support ended",
             )
             session.flush()
+            discard_in(session, draft_key)
             return _record(episode)
 
     def record_follow_up(self, episode_id: str, when: datetime | None = None) -> EpisodeRecord:

@@ -36,6 +36,7 @@ from casedesk.domain.validation import (
     check_text,
 )
 from casedesk.services import audit
+from casedesk.services.drafts import discard_in
 from casedesk.services.plans import (
     ActionView,
     GoalView,
@@ -201,7 +202,7 @@ class GoalService:
 
     # ------------------------------------------------------------------ goals
 
-    def add_goal(self, plan_id: str, data: GoalInput) -> PlanView:
+    def add_goal(self, plan_id: str, data: GoalInput, *, draft_key: str | None = None) -> PlanView:
         """Add a goal at the end of the plan.
 
         Raises:
@@ -229,9 +230,12 @@ class GoalService:
                 client_id=plan.client_id,
                 summary="Goal added",
             )
+            discard_in(session, draft_key)
             return load_plan(session, plan)
 
-    def update_goal(self, goal_id: str, data: GoalInput) -> PlanView:
+    def update_goal(
+        self, goal_id: str, data: GoalInput, *, draft_key: str | None = None
+    ) -> PlanView:
         """Change a goal and replace its targets (matched by id).
 
         Raises:
@@ -262,6 +266,7 @@ class GoalService:
                 client_id=plan.client_id,
                 summary="Goal changed",
             )
+            discard_in(session, draft_key)
             return load_plan(session, plan)
 
     def remove_goal(self, goal_id: str) -> PlanView:
@@ -298,7 +303,9 @@ class GoalService:
 
     # ------------------------------------------------------------------ actions
 
-    def add_action(self, goal_id: str, data: ActionInput) -> PlanView:
+    def add_action(
+        self, goal_id: str, data: ActionInput, *, draft_key: str | None = None
+    ) -> PlanView:
         """Add an action at the end of a goal's list.
 
         Raises:
@@ -324,9 +331,12 @@ class GoalService:
                 client_id=plan.client_id,
                 summary="Action added",
             )
+            discard_in(session, draft_key)
             return load_plan(session, plan)
 
-    def update_action(self, action_id: str, data: ActionInput) -> PlanView:
+    def update_action(
+        self, action_id: str, data: ActionInput, *, draft_key: str | None = None
+    ) -> PlanView:
         """Change an action's content (plan must be editable)."""
         clean = validate_action(data)
         with self._db.session() as session:
@@ -346,6 +356,7 @@ class GoalService:
                 client_id=plan.client_id,
                 summary="Action changed",
             )
+            discard_in(session, draft_key)
             return load_plan(session, plan)
 
     def set_action_status(

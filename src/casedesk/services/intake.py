@@ -12,6 +12,7 @@ from casedesk.domain.clock import today as local_today
 from casedesk.domain.enums import ClientStatus, IntakeDecision, ScreeningOutcome
 from casedesk.domain.validation import MAX_SHORT_TEXT, Validator, check_date, check_text
 from casedesk.services import audit
+from casedesk.services.drafts import discard_in
 from casedesk.services.episodes import ensure_open_episode
 from casedesk.services.errors import NotFound
 from casedesk.storage.engine import Database
@@ -146,7 +147,9 @@ class IntakeService:
             row = _latest(session, client_id)
             return None if row is None else _view(row)
 
-    def save_intake(self, client_id: str, data: IntakeInput) -> IntakeView:
+    def save_intake(
+        self, client_id: str, data: IntakeInput, *, draft_key: str | None = None
+    ) -> IntakeView:
         """Create or update the latest intake. Accepting opens an episode; declining closes."""
         today = local_today()
         clean = validate_intake(data, today)
@@ -172,6 +175,7 @@ class IntakeService:
                 client_id=client_id,
                 summary=f"Intake saved ({row.decision.value})",
             )
+            discard_in(session, draft_key)
             return _view(row)
 
     @staticmethod

@@ -14,6 +14,7 @@ from casedesk.domain.clock import utcnow
 from casedesk.domain.enums import ContactType
 from casedesk.domain.notes import NoteInput, validate_note
 from casedesk.services import audit
+from casedesk.services.drafts import discard_in
 from casedesk.services.errors import ImmutableRecordError, NotFound
 from casedesk.storage.engine import Database
 from casedesk.storage.models import CaseNote, Client, NoteGoal
@@ -87,7 +88,9 @@ class NoteService:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def add_note(self, data: NoteInput, *, lock: bool = False, author: str = "") -> NoteView:
+    def add_note(
+        self, data: NoteInput, *, lock: bool = False, author: str = "", draft_key: str | None = None
+    ) -> NoteView:
         """Store a new note (optionally locked at once), audited, in one transaction."""
         clean = validate_note(data, utcnow())
         with self._db.session() as session:
@@ -114,9 +117,12 @@ class NoteService:
                 client_id=data.client_id,
                 summary=f"{clean.contact_type.value.replace('_', ' ')} note added",
             )
+            discard_in(session, draft_key)
             return _view(note, tuple(data.goal_ids))
 
-    def update_note(self, note_id: str, data: NoteInput) -> NoteView:
+    def update_note(
+        self, note_id: str, data: NoteInput, *, draft_key: str | None = None
+    ) -> NoteView:
         """Change an unlocked note.
 
         Raises:
@@ -141,6 +147,7 @@ class NoteService:
                 client_id=note.client_id,
                 summary="Note edited before locking",
             )
+            discard_in(session, draft_key)
             return _view(note, self._goal_ids(session, note.id))
 
     def lock_note(self, note_id: str) -> NoteView:
@@ -159,7 +166,9 @@ class NoteService:
                 )
             return _view(note, self._goal_ids(session, note.id))
 
-    def amend_note(self, note_id: str, body: str, *, author: str = "") -> NoteView:
+    def amend_note(
+        self, note_id: str, body: str, *, author: str = "", draft_key: str | None = None
+    ) -> NoteView:
         """Add a locked amendment that supersedes a locked note (the original is kept)."""
         with self._db.session() as session:
             original = self._live_note(session, note_id)
@@ -193,6 +202,7 @@ class NoteService:
                 client_id=original.client_id,
                 summary="Amendment added to a locked note",
             )
+            discard_in(session, draft_key)
             return _view(amendment, ())
 
     def list_notes(self, client_id: str, limit: int | None = None) -> list[NoteView]:

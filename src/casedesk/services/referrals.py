@@ -25,6 +25,7 @@ from casedesk.domain.validation import (
     check_text,
 )
 from casedesk.services import audit
+from casedesk.services.drafts import discard_in
 from casedesk.services.errors import ValidationError
 from casedesk.services.plans import live_row
 from casedesk.storage.engine import Database
@@ -165,7 +166,7 @@ class ReferralService:
         with self._db.read() as session:
             return live_row(session, ServiceEntry, service_id, "directory entry").name
 
-    def add_referral(self, data: ReferralInput) -> ReferralView:
+    def add_referral(self, data: ReferralInput, *, draft_key: str | None = None) -> ReferralView:
         """Draft a referral (follow-up defaults to a few days later, to send it)."""
         today = local_today()
         clean = validate_referral(data, today)
@@ -185,9 +186,12 @@ class ReferralService:
                 client_id=row.client_id,
                 summary="Referral drafted",
             )
+            discard_in(session, draft_key)
             return self._one(session, row, today)
 
-    def update_referral(self, referral_id: str, data: ReferralInput) -> ReferralView:
+    def update_referral(
+        self, referral_id: str, data: ReferralInput, *, draft_key: str | None = None
+    ) -> ReferralView:
         """Change a referral's details (not its status)."""
         today = local_today()
         clean = validate_referral(data, today)
@@ -207,6 +211,7 @@ class ReferralService:
                 client_id=row.client_id,
                 summary="Referral changed",
             )
+            discard_in(session, draft_key)
             return self._one(session, row, today)
 
     def set_status(

@@ -156,6 +156,7 @@ class AppController(QObject):
         window = self.window
         if window is None or window.locked:
             return
+        self.hub.locking.emit()  # open forms keep their typing as drafts before they go
         self.idle.stop()
         self.clipboard.clear_if_ours()
         panel = UnlockPanel(self.vault, self.tasks, hint=self._demo_hint())
@@ -178,6 +179,8 @@ class AppController(QObject):
 
     def quit(self) -> None:
         """Lock, stop the worker and leave."""
+        if self.window is not None and not self.window.locked:
+            self.hub.locking.emit()
         self.idle.stop()
         self.clipboard.clear_if_ours()
         if self.window is not None:

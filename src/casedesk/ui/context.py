@@ -18,10 +18,13 @@ class ChangeHub(QObject):
     Signals:
         changed(Changes): emitted after a write; each screen decides whether to reload.
         open_client(str): ask the shell to show a client's record (client id).
+        locking(): the vault is about to lock (or the app to quit): forms save their typing
+            as drafts now, while the widgets still hold it.
     """
 
     changed = Signal(object)
     open_client = Signal(str)
+    locking = Signal()
 
     def announce(self, changes: Changes) -> None:
         """Tell every screen what changed."""

@@ -43,6 +43,7 @@ from casedesk.ui.widgets.client_fields import (
     line_edit,
     text_box,
 )
+from casedesk.ui.widgets.form_draft import FormDraft, NamedFieldsDraft, draft_key
 
 SCOPE_LABELS = {
     ConsentScope.COLLECT_STORE: QT_TRANSLATE_NOOP(
@@ -85,7 +86,7 @@ def problem_text(problem: ConsentProblem) -> str:
     )
 
 
-class ConsentTab(QWidget):
+class ConsentTab(NamedFieldsDraft, QWidget):
     """Consent records with state, a banner for problems, and the add form.
 
     Signals:
@@ -104,6 +105,23 @@ class ConsentTab(QWidget):
         self.errors = FieldErrors()
         self._build()
         self._connect_signals()
+        self.draft = FormDraft(
+            ctx,
+            self,
+            draft_key("consent", "new", client_id),
+            self.tr("Restore the consent you were recording on {when}?"),
+        )
+
+    def draft_fields(self) -> dict[str, QWidget]:
+        """The inputs of the "Record consent" form kept in a draft."""
+        return {
+            "scope": self.scope,
+            "agencies": self.agencies,
+            "given_on": self.given_on,
+            "expires_on": self.expires_on,
+            "method": self.method,
+            "notes": self.notes,
+        }
 
     def _build(self) -> None:
         tr = self.tr
@@ -199,6 +217,8 @@ class ConsentTab(QWidget):
         """Show the records and the banner."""
         self.model.set_rows(consents)
         self.show_summary(summary)
+        if not self.draft.offered:
+            self.draft.offer()
 
     def show_summary(self, summary: ConsentSummary) -> None:
         """A red banner for missing, withdrawn or expired; amber for expiring soon."""
@@ -230,9 +250,10 @@ class ConsentTab(QWidget):
             method=self.method.currentData(),
             notes=self.notes.toPlainText(),
         )
-        consent = self._ctx.services.consent
+        consent, key = self._ctx.services.consent, self.draft.key
+        self.draft.flush()  # the last typing first: the save deletes it in its transaction
         self._ctx.tasks.run(
-            lambda: consent.add_consent(data),
+            lambda: consent.add_consent(data, draft_key=key),
             guarded(self, self._on_added),
             guarded(self, self._on_error),
             label="add consent",
@@ -263,10 +284,14 @@ class ConsentTab(QWidget):
 
     def _on_added(self, _view: ConsentView) -> None:
         self.errors.clear()
+        self.draft.refill(self._clear_form)
+        self.draft.mark_saved()
+        self.data_changed.emit(Changes.CONSENT)
+
+    def _clear_form(self) -> None:
         self.agencies.clear()
         self.expires_on.clear()
         self.notes.clear()
-        self.data_changed.emit(Changes.CONSENT)
 
     def _on_error(self, exc: BaseException) -> None:
         if isinstance(exc, ValidationError):
@@ -281,11 +306,10 @@ class ConsentTab(QWidget):
         self.withdraw_button.setEnabled(record is not None and record.withdrawn_on is None)
 
     def clear(self) -> None:
-        """Empty everything (used on lock)."""
+        """Empty everything (used on lock); typing not yet autosaved is saved first."""
+        self.draft.release()
         self.model.clear()
         self.banner.clear()
         self.banner.hide()
-        self.agencies.clear()
-        self.expires_on.clear()
-        self.notes.clear()
+        self._clear_form()
         self.errors.clear()

@@ -29,6 +29,7 @@ from casedesk.ui.widgets.client_fields import (
     select_data,
     text_box,
 )
+from casedesk.ui.widgets.form_draft import FormDraft, NamedFieldsDraft, draft_key
 
 SOURCE_TYPES = ("self", "GP", "hospital", "community agency", "family", "other")
 
@@ -37,7 +38,7 @@ def _iso(value: object) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else ""
 
 
-class IntakeTab(QWidget):
+class IntakeTab(NamedFieldsDraft, QWidget):
     """Edit and save the client's intake.
 
     Signals:
@@ -56,6 +57,30 @@ class IntakeTab(QWidget):
         self._build()
         self._connect_signals()
         self._decision_changed()
+        self.draft = FormDraft(
+            ctx,
+            self,
+            draft_key("intake", "edit", client_id),
+            self.tr("Restore the intake you were filling in on {when}?"),
+        )
+        self.draft.restored.connect(lambda: setattr(self, "dirty", True))
+
+    def draft_fields(self) -> dict[str, QWidget]:
+        """The inputs kept in a draft."""
+        return {
+            "referral_date": self.referral_date,
+            "source_type": self.source_type,
+            "source_name": self.source_name,
+            "reason": self.reason,
+            "screening_outcome": self.screening_outcome,
+            "screening_notes": self.screening_notes,
+            "decision": self.decision,
+            "decision_date": self.decision_date,
+            "decline_reason": self.decline_reason,
+            "referred_on_to": self.referred_on_to,
+            "rights_explained_on": self.rights_explained_on,
+            "limits_explained": self.limits_explained,
+        }
 
     def _build(self) -> None:
         tr = self.tr
@@ -180,10 +205,12 @@ class IntakeTab(QWidget):
             return
         self._loading = True
         try:
-            self._fill(intake)
+            self.draft.refill(lambda: self._fill(intake))
         finally:
             self._loading = False
         self._decision_changed()
+        if not self.draft.offered:
+            self.draft.offer()  # typing left by a lock or crash goes over the stored intake
 
     def _fill(self, intake: IntakeView | None) -> None:
         self.referral_date.setText(_iso(intake.referral_date) if intake else "")
@@ -226,9 +253,10 @@ class IntakeTab(QWidget):
     def save(self) -> None:
         """Validate and save the intake."""
         data = self.to_input()
-        intake, cid = self._ctx.services.intake, self.client_id
+        intake, cid, key = self._ctx.services.intake, self.client_id, self.draft.key
+        self.draft.flush()  # the last typing first: the save deletes it in its transaction
         self._ctx.tasks.run(
-            lambda: intake.save_intake(cid, data),
+            lambda: intake.save_intake(cid, data, draft_key=key),
             guarded(self, self._on_saved),
             guarded(self, self._on_error),
             label="save intake",
@@ -238,6 +266,7 @@ class IntakeTab(QWidget):
         self.errors.clear()
         self.dirty = False
         self.set_intake(view)
+        self.draft.mark_saved()
         self.status.setText(self.tr("Saved"))
         self.data_changed.emit(Changes.INTAKE | Changes.CLIENTS)
 
@@ -251,7 +280,8 @@ class IntakeTab(QWidget):
         )
 
     def clear(self) -> None:
-        """Empty every field (used on lock)."""
+        """Empty every field (used on lock); typing not yet autosaved is saved first."""
+        self.draft.release()
         self.dirty = False
         self.set_intake(None)
         self.errors.clear()

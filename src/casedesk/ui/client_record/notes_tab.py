@@ -264,21 +264,22 @@ class NotesTab(QWidget):
         data = editor.to_input(self.client_id)
         notes = self._ctx.services.notes
         target = editor.target
+        # Each save deletes the draft in its own transaction (a crash can't leave a stale one).
         if editor.mode == MODE_AMEND and target is not None:
             body = data.body
-            work = lambda: notes.amend_note(target.id, body)  # noqa: E731
+            work = lambda: notes.amend_note(target.id, body, draft_key=key)  # noqa: E731
         elif editor.mode == MODE_EDIT and target is not None:
             target_id = target.id
 
             def work() -> NoteView:
-                view = notes.update_note(target_id, data)
+                view = notes.update_note(target_id, data, draft_key=key)
                 return notes.lock_note(target_id) if lock else view
         else:
-            work = lambda: notes.add_note(data, lock=lock)  # noqa: E731
+            work = lambda: notes.add_note(data, lock=lock, draft_key=key)  # noqa: E731
         self.autosave.stop()
         self._ctx.tasks.run(
             work,
-            guarded(self, lambda view: self._on_saved(view, key)),
+            guarded(self, self._on_saved),
             guarded(self, self._on_error),
             label="save note",
         )
@@ -317,8 +318,7 @@ class NotesTab(QWidget):
 
     # ------------------------------------------------------------------ results
 
-    def _on_saved(self, view: NoteView, key: str) -> None:
-        self.autosave.discard(key)
+    def _on_saved(self, _view: NoteView) -> None:
         self.editor.reset()
         self.editor.saved_info.setText(self.tr("Saved"))
         self.data_changed.emit(Changes.NOTES)

@@ -217,9 +217,10 @@ class ProfileTab(QWidget):
         """Validate and save the details."""
         data = self.form.to_input()
         clients, cid = self._ctx.services.clients, self.client_id
+        key = profile_draft_key(cid)
         self.autosave.stop()
         self._ctx.tasks.run(
-            lambda: clients.update_client(cid, data),
+            lambda: clients.update_client(cid, data, draft_key=key),  # deletes the draft too
             guarded(self, self._on_saved),
             guarded(self, self._on_error),
             label="save client details",
@@ -304,7 +305,6 @@ class ProfileTab(QWidget):
         return self.form.payload() if self.dirty else None
 
     def _on_saved(self, record: ClientRecord) -> None:
-        self.autosave.discard(profile_draft_key(self.client_id))
         self._mark_dirty(False)
         self.form.errors.clear()
         self.record = record

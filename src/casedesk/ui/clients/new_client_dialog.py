@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QDialog,
     QFrame,
     QHBoxLayout,
     QScrollArea,
@@ -20,6 +22,9 @@ from casedesk.services.clients import ClientRecord, DuplicateCandidate
 from casedesk.ui.context import AppContext
 from casedesk.ui.widgets.basics import button, guarded, label
 from casedesk.ui.widgets.client_details_form import ClientDetailsForm
+from casedesk.ui.widgets.form_draft import DraftDialog, FormDraft, draft_key
+
+NEW_CLIENT_DRAFT = draft_key("client", "new")
 
 
 class DuplicateWarning(QFrame):
@@ -89,7 +94,7 @@ class DuplicateWarning(QFrame):
         self.hide()
 
 
-class NewClientDialog(QDialog):
+class NewClientDialog(DraftDialog):
     """Create a client. Validation messages appear next to fields; duplicates warn first.
 
     Signals:
@@ -109,6 +114,20 @@ class NewClientDialog(QDialog):
         self._build()
         self._connect_signals()
         self.resize(900, 760)
+        self.draft = FormDraft(
+            ctx,
+            self,
+            NEW_CLIENT_DRAFT,
+            self.tr("Restore the new client you were entering on {when}?"),
+        )
+
+    def draft_state(self) -> dict[str, Any]:
+        """The form as JSON (for a draft)."""
+        return self.form.payload()
+
+    def restore_draft(self, state: Mapping[str, Any]) -> None:
+        """Fill the form from :meth:`draft_state` output."""
+        self.form.restore(dict(state))
 
     def _build(self) -> None:
         outer = QVBoxLayout(self)
@@ -183,9 +202,9 @@ class NewClientDialog(QDialog):
 
     def _create(self, data: ClientInput) -> None:
         self.save_button.setEnabled(False)
-        clients = self._ctx.services.clients
+        clients, key = self._ctx.services.clients, self.begin_save()
         self._ctx.tasks.run(
-            lambda: clients.add_client(data),
+            lambda: clients.add_client(data, draft_key=key),
             guarded(self, self._on_created),
             guarded(self, self._on_error),
             label="add client",
@@ -212,6 +231,8 @@ class NewClientDialog(QDialog):
 
     def _open_existing(self, client_id: str) -> None:
         self._ctx.hub.open_client.emit(client_id)
+        if self.draft is not None:
+            self.draft.release()  # the typing stays a draft: offered the next time
         self.reject()
 
     def _on_edited(self) -> None:

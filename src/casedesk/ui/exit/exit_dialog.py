@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QDialog,
     QFormLayout,
     QLineEdit,
     QPlainTextEdit,
@@ -22,9 +21,10 @@ from casedesk.ui.context import AppContext
 from casedesk.ui.messages import describe_error
 from casedesk.ui.plan.fields import DataCombo, DateField, EnumCombo
 from casedesk.ui.widgets.basics import guarded, label, save_cancel_buttons
+from casedesk.ui.widgets.form_draft import DraftDialog, FormDraft, draft_key
 
 
-class ExitDialog(QDialog):
+class ExitDialog(DraftDialog):
     """End support. Saving closes the episode and plan, and sets the client's status to closed.
 
     Signals:
@@ -90,6 +90,26 @@ class ExitDialog(QDialog):
         self.reason.currentIndexChanged.connect(self._sync_follow_up)
         self.closed_on.textChanged.connect(self._sync_follow_up)
         self.resize(640, 680)
+        self.draft = FormDraft(
+            ctx,
+            self,
+            draft_key("exit", "new", client_id),
+            tr("Restore the exit form you were filling in on {when}?"),
+        )
+
+    def draft_fields(self) -> dict[str, QWidget]:
+        """The inputs kept in a draft."""
+        return {
+            "closed_on": self.closed_on,
+            "reason": self.reason,
+            "detail": self.detail,
+            "summary": self.summary,
+            "achievements": self.achievements,
+            "supports": self.supports,
+            "rating": self.rating,
+            "comments": self.comments,
+            "follow_up": self.follow_up,
+        }
 
     @staticmethod
     def _text(accessible: str) -> QPlainTextEdit:
@@ -122,8 +142,9 @@ class ExitDialog(QDialog):
     def save(self) -> None:
         """Close the episode."""
         data, cid, exits = self.exit_input(), self._client_id, self._ctx.services.exits
+        key = self.begin_save()
         self._ctx.tasks.run(
-            lambda: exits.exit_client(cid, data),
+            lambda: exits.exit_client(cid, data, draft_key=key),
             guarded(self, self._on_saved),
             guarded(self, self._on_error),
             label="end support",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtWidgets import (
-    QDialog,
     QFormLayout,
     QLineEdit,
     QPlainTextEdit,
@@ -19,9 +18,10 @@ from casedesk.services.goals import ActionInput, validate_action
 from casedesk.services.plans import ActionView
 from casedesk.ui.plan.fields import DataCombo, DateField, EnumCombo
 from casedesk.ui.widgets.basics import label, save_cancel_buttons
+from casedesk.ui.widgets.form_draft import DraftDialog
 
 
-class ActionEditor(QDialog):
+class ActionEditor(DraftDialog):
     """Add or change an action. ``services`` lists directory entries as (id, name)."""
 
     def __init__(
@@ -74,6 +74,18 @@ class ActionEditor(QDialog):
         self.performer.currentIndexChanged.connect(self._sync)
         self._sync()
         self.resize(520, 360)
+
+    def draft_fields(self) -> dict[str, QWidget]:
+        """The inputs kept in a draft."""
+        return {
+            "description": self.description,
+            "performer": self.performer,
+            "service": self.service,
+            "performer_name": self.performer_name,
+            "due": self.due,
+            "status": self.status,
+            "notes": self.notes,
+        }
 
     def _sync(self) -> None:
         self.service.setEnabled(self.performer.value() is Performer.AGENCY)

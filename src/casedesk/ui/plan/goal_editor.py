@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGridLayout,
@@ -32,6 +32,7 @@ from casedesk.services.plans import GoalView, PlanView
 from casedesk.ui.plan.fields import DataCombo, DateField, EnumCombo
 from casedesk.ui.plan.smart_panel import SmartPanel
 from casedesk.ui.widgets.basics import button, label
+from casedesk.ui.widgets.form_draft import DraftDialog, field_state, restore_fields
 
 MAX_TARGET_ROWS = 10
 
@@ -65,13 +66,21 @@ class _TargetRow:
     def widgets(self) -> list[QWidget]:
         return [self.measure, self.baseline, self.target, self.due, self.remove]
 
+    def fields(self) -> dict[str, QWidget]:
+        return {
+            "measure": self.measure,
+            "baseline": self.baseline,
+            "target": self.target,
+            "due": self.due,
+        }
+
     def value(self) -> TargetInput:
         return TargetInput(
             self.measure.text(), self.baseline.text(), self.target.text(), self.due.value(), self.id
         )
 
 
-class GoalEditor(QDialog):
+class GoalEditor(DraftDialog):
     """Add or change a goal. ``result_input()`` gives the :class:`GoalInput` after accept.
 
     The SMART coach panel updates as the worker types; it is advice and never blocks saving.
@@ -243,6 +252,7 @@ class GoalEditor(QDialog):
         row.remove.clicked.connect(lambda: self._remove_row(row))
         self.rows.append(row)
         self.add_target.setEnabled(len(self.rows) < MAX_TARGET_ROWS)
+        self._rows_changed()
         return row
 
     def _remove_row(self, row: _TargetRow) -> None:
@@ -252,6 +262,7 @@ class GoalEditor(QDialog):
             widget.deleteLater()
         self.add_target.setEnabled(True)
         self.refresh_coach()
+        self._rows_changed()
 
     # ------------------------------------------------------------------ coach and result
 
@@ -297,6 +308,45 @@ class GoalEditor(QDialog):
             expressed_by=self.expressed_by.value(),
             targets=tuple(r.value() for r in self.rows),
         )
+
+    def draft_state(self) -> dict[str, Any]:
+        """The form as JSON, targets included (for a draft)."""
+        state = super().draft_state()
+        state["targets"] = [{"id": r.id, **field_state(r.fields())} for r in self.rows]
+        return state
+
+    def restore_draft(self, state: Mapping[str, Any]) -> None:
+        """Fill the form from :meth:`draft_state` output."""
+        super().restore_draft(state)
+        for row in list(self.rows):
+            self._remove_row(row)
+        for target in state.get("targets", ())[:MAX_TARGET_ROWS]:
+            restore_fields(self.add_target_row(target.get("id")).fields(), target)
+        if not self.rows:
+            self.add_target_row()
+        self.refresh_coach()
+
+    def draft_fields(self) -> dict[str, QWidget]:
+        """The goal's own inputs kept in a draft (targets are added by ``draft_state``)."""
+        return {
+            "client_words": self.client_words,
+            "worker_framing": self.worker_framing,
+            "expressed_by": self.expressed_by,
+            "domain": self.domain,
+            "need": self.need,
+            "term": self.term,
+            "priority": self.priority,
+            "lifecycle": self.lifecycle,
+            "achievement": self.achievement,
+            "status_date": self.status_date,
+            "start_date": self.start_date,
+            "status_reason": self.status_reason,
+        }
+
+    def _rows_changed(self) -> None:
+        if self.draft is not None:
+            self.draft.watch_inputs()
+            self.draft.schedule()
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Show validation messages from the service inline."""

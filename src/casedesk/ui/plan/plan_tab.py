@@ -46,6 +46,7 @@ from casedesk.ui.plan.period_dialog import PeriodDialog
 from casedesk.ui.plan.smart_panel import SmartPanel
 from casedesk.ui.widgets.basics import Card, button, guarded, label, set_role
 from casedesk.ui.widgets.client_table_model import RowTableModel
+from casedesk.ui.widgets.form_draft import FormDraft, draft_key
 
 
 @dataclass(frozen=True)
@@ -650,8 +651,10 @@ class PlanTab(QWidget):
 
     # ------------------------------------------------------------------ goals
 
-    def edit_goal(self, *, new: bool = False) -> None:
-        """Open the goal editor for a new goal or the selected one."""
+    def edit_goal(
+        self, *, new: bool = False, prefill: Callable[[GoalEditor], None] | None = None
+    ) -> None:
+        """Open the goal editor for a new goal or the selected one (typing kept as a draft)."""
         plan = self.plan
         goal = None if new else self.selected_goal()
         if plan is None or (not new and goal is None):
@@ -660,16 +663,24 @@ class PlanTab(QWidget):
             self._explain_frozen(plan)
             return
         editor = GoalEditor(plan, goal, self._choices(), self)
-        goal_id = goal.id if goal else None
-        plan_id = plan.id
+        if prefill is not None:
+            prefill(editor)  # where the form starts, not typing
+        goal_id, plan_id, cid = goal.id if goal else None, plan.id, self._client_id
+        key = draft_key("goal", "edit", goal_id) if goal_id else draft_key("goal", "new", cid)
+        editor.draft = FormDraft(
+            self._ctx, editor, key, self.tr("Restore the goal you were writing on {when}?")
+        )
 
         def save() -> None:
             data = editor.result_input()
             goals = self._ctx.services.goals
             if goal_id is None:
-                self._change(lambda: goals.add_goal(plan_id, data), after=self._select_last_goal)
+                self._change(
+                    lambda: goals.add_goal(plan_id, data, draft_key=key),
+                    after=self._select_last_goal,
+                )
             else:
-                self._change(lambda: goals.update_goal(goal_id, data))
+                self._change(lambda: goals.update_goal(goal_id, data, draft_key=key))
 
         editor.accepted.connect(save)
         self._open(editor)
@@ -683,14 +694,15 @@ class PlanTab(QWidget):
             return
 
         def show(prefill: Any) -> None:
-            self.edit_goal(new=True)
-            if isinstance(self.dialog, GoalEditor):
-                self.dialog.prefill(
+            self.edit_goal(
+                new=True,
+                prefill=lambda editor: editor.prefill(
                     prefill.need_id,
                     prefill.domain_key,
                     prefill.client_words,
                     prefill.suggested_framing,
-                )
+                ),
+            )
 
         needs = self._ctx.services.needs
         self._ctx.tasks.run(
@@ -744,14 +756,22 @@ class PlanTab(QWidget):
 
         def show(entries: Sequence[Any]) -> None:
             editor = ActionEditor(action, [(e.id, e.label) for e in entries], self)
+            key = (
+                draft_key("action", "edit", action.id)
+                if action
+                else draft_key("action", "new", goal.id)
+            )
+            editor.draft = FormDraft(
+                self._ctx, editor, key, self.tr("Restore the action you were writing on {when}?")
+            )
 
             def save() -> None:
                 data = editor.result_input()
                 goals = self._ctx.services.goals
                 if action is None:
-                    self._change(lambda: goals.add_action(goal.id, data))
+                    self._change(lambda: goals.add_action(goal.id, data, draft_key=key))
                 else:
-                    self._change(lambda: goals.update_action(action.id, data))
+                    self._change(lambda: goals.update_action(action.id, data, draft_key=key))
 
             editor.accepted.connect(save)
             self._open(editor)

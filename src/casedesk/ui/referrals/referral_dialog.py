@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QDialog,
     QFormLayout,
     QLineEdit,
     QPlainTextEdit,
@@ -24,9 +23,10 @@ from casedesk.ui.context import AppContext
 from casedesk.ui.messages import describe_error
 from casedesk.ui.plan.fields import DataCombo, DateField
 from casedesk.ui.widgets.basics import guarded, label, save_cancel_buttons
+from casedesk.ui.widgets.form_draft import DraftDialog, FormDraft, draft_key
 
 
-class ReferralDialog(QDialog):
+class ReferralDialog(DraftDialog):
     """Draft or change a referral.
 
     Signals:
@@ -96,6 +96,25 @@ class ReferralDialog(QDialog):
         self.agency.editingFinished.connect(self.check_consent)
         self.resize(600, 480)
         self.check_consent()
+        key = (
+            draft_key("referral", "edit", referral.id)
+            if referral
+            else draft_key("referral", "new", client_id)
+        )
+        self.draft = FormDraft(
+            ctx, self, key, tr("Restore the referral you were writing on {when}?")
+        )
+
+    def draft_fields(self) -> dict[str, QWidget]:
+        """The inputs kept in a draft."""
+        return {
+            "service": self.service,
+            "agency": self.agency,
+            "reason": self.reason,
+            "goal": self.goal,
+            "follow_up": self.follow_up,
+            "notes": self.notes,
+        }
 
     def agency_text(self) -> str:
         """The agency as chosen: the directory entry's name, else the typed name."""
@@ -143,10 +162,11 @@ class ReferralDialog(QDialog):
         """Store the referral."""
         data, referrals = self.referral_input(), self._ctx.services.referrals
         rid = self._referral.id if self._referral else None
+        key = self.begin_save()
         work = (
-            (lambda: referrals.add_referral(data))
+            (lambda: referrals.add_referral(data, draft_key=key))
             if rid is None
-            else (lambda: referrals.update_referral(rid, data))
+            else (lambda: referrals.update_referral(rid, data, draft_key=key))
         )
         self._ctx.tasks.run(
             work,

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from casedesk import __version__
+from casedesk.services.passphrase_words import passphrase_words
 from casedesk.ui.context import AppContext
 from casedesk.ui.messages import describe_error
 from casedesk.ui.settings.prefs import MAX_IDLE_MINUTES, MIN_IDLE_MINUTES, UiPrefs
@@ -102,6 +103,12 @@ class SettingsScreen(QWidget):
         self.passphrase_status.setObjectName("passphraseStatus")
         self.passphrase_status.hide()
         self.passphrase_form.insert_row(self.tr("Current passphrase"), self.current)
+        db = self.ctx.services.vault.db
+        self.ctx.tasks.run(
+            lambda: passphrase_words(db),
+            guarded(self, self.passphrase_form.set_user_inputs),
+            label="names a passphrase must avoid",
+        )
         card.body.addWidget(
             label(
                 self.tr(

@@ -1,7 +1,8 @@
 """The first-run flow: passphrase, vault creation, the recovery key shown once, and a check.
 
-Pages, in order: choose a passphrase (live strength meter; very weak ones are refused with the
-reason), create (Argon2 calibration and vault creation on the database thread, with progress),
+Pages, in order: choose a passphrase (live strength meter; one too easy to guess is refused
+with the reason), create (Argon2 calibration and vault creation on the database thread, with
+progress),
 the recovery key (print or save), and retyping two groups of it to show it was kept.
 """
 

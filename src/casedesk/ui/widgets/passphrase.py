@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -21,7 +23,7 @@ _METER_COLOURS = (theme.DANGER, theme.DANGER, theme.WARNING, theme.SUCCESS, them
 
 
 class StrengthMeter(QWidget):
-    """A bar from very weak to strong, the label, and advice in plain words."""
+    """A bar from very weak to very strong, the label, and how long guessing it would take."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,7 +51,7 @@ class StrengthMeter(QWidget):
         colour = _METER_COLOURS[strength.score]
         self.bar.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; }}")
         self.verdict.setText(self.tr(strength.label))
-        self.advice.setText(self.tr(strength.advice))
+        self.advice.setText(self.tr(strength.summary))
 
 
 class PassphraseForm(QWidget):
@@ -63,6 +65,7 @@ class PassphraseForm(QWidget):
 
     def __init__(self, parent: QWidget | None = None, *, label_text: str = "") -> None:
         super().__init__(parent)
+        self._user_inputs: tuple[str, ...] = ()
         self.new_field = QLineEdit()
         self.new_field.setEchoMode(QLineEdit.EchoMode.Password)
         self.new_field.setObjectName("newPassphrase")
@@ -86,6 +89,16 @@ class PassphraseForm(QWidget):
         self.new_field.textChanged.connect(self._on_changed)
         self.confirm_field.textChanged.connect(self._on_changed)
 
+    def set_user_inputs(self, words: Sequence[str]) -> None:
+        """Names an attacker who knows the worker would try first (e.g. the worker's name)."""
+        self._user_inputs = tuple(w for w in words if w)
+        if self.passphrase:
+            self.meter.show_strength(self.strength())
+
+    def strength(self) -> Strength:
+        """The estimate for what is typed now."""
+        return estimate(self.passphrase, self._user_inputs)
+
     def _label(self, text: str, buddy: QWidget) -> tuple[QLabel, QWidget]:
         widget = QLabel(text)
         widget.setBuddy(buddy)
@@ -102,11 +115,11 @@ class PassphraseForm(QWidget):
 
     def problem(self) -> str | None:
         """Why the passphrase can't be used yet (None when it can)."""
-        strength = estimate(self.passphrase)
+        strength = self.strength()
         if not strength.acceptable:
             reason = strength.advice or self.tr("Please choose a stronger passphrase.")
-            return self.tr("{label} passphrase. {reason}").format(
-                label=self.tr(strength.label), reason=self.tr(reason)
+            return self.tr("This passphrase is {label}. {reason}").format(
+                label=self.tr(strength.label).lower(), reason=self.tr(reason)
             )
         if self.confirm_field.text() != self.passphrase:
             return self.tr("The two passphrases don't match yet.")
@@ -126,6 +139,6 @@ class PassphraseForm(QWidget):
         self.message.hide()
 
     def _on_changed(self) -> None:
-        self.meter.show_strength(estimate(self.passphrase))
+        self.meter.show_strength(self.strength())
         self.message.hide()
         self.edited.emit()
