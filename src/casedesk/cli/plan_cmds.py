@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import argparse
 import os
-from pathlib import Path
 from typing import Any
 
-from casedesk.cli.common import EXIT_INVALID_DOC, EXIT_OK, PASSPHRASE_ENV, CliError, unlocked
+from casedesk.cli.common import EXIT_INVALID_DOC, EXIT_OK, PASSPHRASE_ENV, unlocked
 from casedesk.domain.documents import PaperSize
 from casedesk.export.verify import VerificationResult, verify_plan_pdf
+from casedesk.services.files import check_output_path, read_input_file
 from casedesk.services.plan_documents import ExportRequest, PlanDocumentService
+
+MAX_VERSION_NUMBER = 1_000_000
+MAX_PDF_BYTES = 100 * 1024 * 1024  # a plan PDF is well under this, scanned pages included
 
 
 def register(commands: Any) -> None:
     """Add the plan document commands to the parser."""
     export = commands.add_parser("export-plan", help="write a plan version as a PDF")
     export.add_argument("--client", required=True, metavar="ID")
-    export.add_argument("--version", type=int, metavar="N", help="plan version (default: current)")
+    export.add_argument(
+        "--version", type=version_number, metavar="N", help="plan version (default: current)"
+    )
     export.add_argument("--out", required=True, metavar="FILE")
     export.add_argument("--file-copy", action="store_true", help="full detail for the file")
     export.add_argument("--large-print", action="store_true", help="14 pt body text")
@@ -44,30 +49,30 @@ def cmd_export_plan(args: argparse.Namespace) -> int:
         sign=args.sign,
     )
     with unlocked(args) as services:
+        check_output_path(args.out, (services.vault.path,))  # before the export is recorded
         exported = PlanDocumentService(services.vault.db).export(request)
-    _write_export(Path(args.out), exported.data)
+        # The user asked for this plaintext copy; it is created owner-only all the same.
+        services.vault.write_user_file(args.out, exported.data)
     state = "signed" if exported.signed else "unsigned"
     print(f"Plan version {exported.version_no} written to {args.out} ({state}).")
     print(f"sha256 {exported.sha256}")
     return EXIT_OK
 
 
-def _write_export(path: Path, data: bytes) -> None:
-    # The user asked for this plaintext copy; it is created owner-only all the same.
+def version_number(text: str) -> int:
+    """A plan version number for argparse (a bounded positive whole number)."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-    except OSError as exc:
-        raise CliError(f"Cannot write {path}: {exc.strerror}.") from None
+        number = int(text)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= MAX_VERSION_NUMBER:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a plan version number")
+    return number
 
 
 def cmd_verify_pdf(args: argparse.Namespace) -> int:
     """Verify a plan PDF; with a vault passphrase available, also match it to a stored version."""
-    try:
-        data = Path(args.file).read_bytes()
-    except OSError as exc:
-        raise CliError(f"Cannot read {args.file}: {exc.strerror}.") from None
+    data = read_input_file(args.file, MAX_PDF_BYTES)  # never a device or an endless file
     if os.environ.get(PASSPHRASE_ENV) is not None or args.passphrase_file:
         with unlocked(args) as services:
             result = PlanDocumentService(services.vault.db).verify(data)
