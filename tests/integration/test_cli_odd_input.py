@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -225,3 +226,20 @@ def test_output_into_a_closed_pipe_ends_quietly(vault_dir: Path, tmp_path: Path)
     assert done.returncode == 1
     assert done.stderr == ""
     assert not list((tmp_path / "env").rglob("crash-*"))
+
+
+def test_restore_from_a_read_only_folder(cli: InProcessCli, tmp_path: Path) -> None:
+    # Reading a backup must write nothing beside it (a write-protected USB stick, a CD).
+    # An immutable folder stands in for one: even root cannot create files there.
+    medium = tmp_path / "usb"
+    medium.mkdir()
+    assert cli("backup", "--out", str(medium / "copy.cdbak")).returncode == 0
+    chattr = shutil.which("chattr")
+    if chattr is None or subprocess.run([chattr, "+i", str(medium)], check=False).returncode:
+        pytest.skip("chattr +i is not available on this file system")
+    try:
+        restored = cli("restore", str(medium / "copy.cdbak"))
+    finally:
+        subprocess.run([chattr, "-i", str(medium)], check=True)
+    assert restored.returncode == 0, restored.stderr
+    assert [p.name for p in medium.iterdir()] == ["copy.cdbak"]

@@ -73,3 +73,21 @@ def test_the_service_refuses_too_when_the_dialog_does_not(
     assert len(ctx.dialogs.warnings) == 1
     assert "inside a casedesk vault" in ctx.dialogs.warnings[0]
     assert tree_digest(vault_dir) == before
+
+
+def test_a_scan_that_is_really_a_device_is_refused_without_reading_it(
+    qtbot, ctx, tmp_path: Path
+) -> None:
+    from casedesk.ui.documents.paper_dialog import PaperSignatureDialog
+
+    dialog = PaperSignatureDialog(ctx, "any-version")
+    qtbot.addWidget(dialog)
+    (tmp_path / "scan.png").symlink_to("/dev/zero")  # read_bytes() here would never return
+    dialog.set_scan(tmp_path / "scan.png")
+    assert "not an ordinary file" in dialog.message.text()
+    assert dialog.scan is None
+    big = tmp_path / "big.pdf"
+    with open(big, "wb") as handle:
+        handle.truncate(26 * 1024 * 1024)  # sparse
+    dialog.set_scan(big)
+    assert "too large" in dialog.message.text() and dialog.scan is None

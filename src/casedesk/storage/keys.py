@@ -253,7 +253,7 @@ class KeyFile:
             VaultDamaged: naming what is wrong with the file.
         """
         try:
-            document = _parse(_read_bounded(path))
+            data = _read_bounded(path)
         except FileNotFoundError:
             raise VaultDamaged(f"The vault key file is missing ({path.name}).") from None
         except OSError as exc:
@@ -262,7 +262,22 @@ class KeyFile:
             ) from None
         except ValueError as exc:
             raise VaultDamaged(f"The vault key file ({path.name}) is damaged: {exc}.") from None
-        return cls._from_document(document, path.name)
+        return cls.from_bytes(data, path.name)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, name: str) -> KeyFile:
+        """Parse and validate key file contents (e.g. the copy inside a backup).
+
+        Raises:
+            VaultDamaged: naming what is wrong; ``name`` says which file.
+        """
+        try:
+            if len(data) > MAX_KEY_FILE_BYTES:
+                raise ValueError("it is far larger than a key file")
+            document = _parse(data)
+        except ValueError as exc:
+            raise VaultDamaged(f"The vault key file ({name}) is damaged: {exc}.") from None
+        return cls._from_document(document, name)
 
     @classmethod
     def _from_document(cls, document: Any, name: str) -> KeyFile:
