@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from vaultkit import PASSPHRASE, InProcessCli, private_env, tree_digest
+from vaultkit import PASSPHRASE, CliResult, InProcessCli, private_env, tree_digest
 
 NEW = "a completely different passphrase 42"
 
@@ -36,11 +36,11 @@ def cli(
     return runner
 
 
-def _plain(result: object, code: int, words: str) -> None:
-    returncode, stderr = result.returncode, result.stderr  # type: ignore[attr-defined]
-    assert returncode == code, stderr
-    assert words in stderr, stderr
-    assert "Traceback" not in stderr and "went wrong" not in stderr and "report" not in stderr
+def _plain(result: CliResult, code: int, words: str) -> None:
+    assert result.returncode == code, result.stderr
+    assert words in result.stderr, result.stderr
+    for crash in ("Traceback", "went wrong", "report"):
+        assert crash not in result.stderr, result.stderr
 
 
 def test_demo_data_refuses_a_count_out_of_range_and_writes_nothing(
@@ -111,7 +111,7 @@ def test_binary_or_huge_passphrase_and_recovery_key_files(
     assert tree_digest(vault_dir) == before
 
 
-def _without_env_passphrase(cli: InProcessCli, *args: str) -> object:
+def _without_env_passphrase(cli: InProcessCli, *args: str) -> CliResult:
     # Even an empty CASEDESK_PASSPHRASE counts as given; drop it so the file is read.
     saved = cli.env.pop("CASEDESK_PASSPHRASE")
     try:
