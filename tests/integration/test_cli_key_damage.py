@@ -15,7 +15,13 @@ from typing import Any
 
 import pytest
 
-from vaultkit import NEW_PASSPHRASE, PASSPHRASE, WRONG_PASSPHRASE, InProcessCli, tree_digest
+from vaultkit import (
+    NEW_PASSPHRASE,
+    PASSPHRASE,
+    WRONG_PASSPHRASE,
+    InProcessCli,
+    tree_digest,
+)
 
 
 def _flip_b64(*path: str) -> Callable[[dict[str, Any]], None]:
@@ -52,24 +58,6 @@ FLIPS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
     "memory 2**40": (_set_kdf("memory_kib", 2**40), "out of range"),
     "memory 1e308": (_set_kdf("memory_kib", 1e308), "whole numbers"),
 }
-
-
-@pytest.fixture
-def vault_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> Path:
-    vault = tmp_path / "vault"
-    cli = InProcessCli(
-        monkeypatch,
-        capsys,
-        {"CASEDESK_VAULT": str(vault), "CASEDESK_KDF": "test", "CASEDESK_PASSPHRASE": PASSPHRASE},
-    )
-    assert cli("init").returncode == 0
-    return vault
-
-
-@pytest.fixture
-def cli(vault_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> InProcessCli:
-    env = {"CASEDESK_VAULT": str(vault_dir), "CASEDESK_KDF": "test"}
-    return InProcessCli(monkeypatch, capsys, {**env, "CASEDESK_PASSPHRASE": PASSPHRASE})
 
 
 def _edit_key_file(vault_dir: Path, change: Callable[[dict[str, Any]], None]) -> None:

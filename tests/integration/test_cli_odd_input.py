@@ -16,24 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from vaultkit import PASSPHRASE, CliResult, InProcessCli, private_env, tree_digest
+from vaultkit import (
+    PASSPHRASE,
+    CliResult,
+    InProcessCli,
+    private_env,
+    tree_digest,
+)
 
 NEW = "a completely different passphrase 42"
-
-
-@pytest.fixture
-def vault_dir(tmp_path: Path) -> Path:
-    return tmp_path / "vault"
-
-
-@pytest.fixture
-def cli(
-    vault_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> InProcessCli:
-    env = {"CASEDESK_VAULT": str(vault_dir), "CASEDESK_KDF": "test"}
-    runner = InProcessCli(monkeypatch, capsys, {**env, "CASEDESK_PASSPHRASE": PASSPHRASE})
-    assert runner("init").returncode == 0
-    return runner
 
 
 def _plain(result: CliResult, code: int, words: str) -> None:

@@ -16,27 +16,18 @@ from pathlib import Path
 
 import pytest
 
-from vaultkit import PASSPHRASE, InProcessCli, private_env, run_cli, tree_digest
-
-
-@pytest.fixture
-def vault_dir(tmp_path: Path) -> Path:
-    return tmp_path / "vault"
-
-
-@pytest.fixture
-def cli(
-    vault_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> InProcessCli:
-    env = {"CASEDESK_VAULT": str(vault_dir), "CASEDESK_KDF": "test"}
-    runner = InProcessCli(monkeypatch, capsys, {**env, "CASEDESK_PASSPHRASE": PASSPHRASE})
-    assert runner("init").returncode == 0
-    assert runner("demo-data", "--clients", "2", "--anchor-date", "2026-06-30").returncode == 0
-    return runner
+from vaultkit import (
+    PASSPHRASE,
+    InProcessCli,
+    private_env,
+    run_cli,
+    tree_digest,
+)
 
 
 @pytest.fixture
 def client_id(cli: InProcessCli) -> str:
+    assert cli("demo-data", "--clients", "2", "--anchor-date", "2026-06-30").returncode == 0
     return str(json.loads(cli("client", "list", "--json").stdout)[0]["id"])
 
 
