@@ -207,6 +207,15 @@ def run_cli(
     )
 
 
+def initialised_cli(vault_dir: Path, monkeypatch: Any, capsys: Any) -> InProcessCli:
+    """An in-process CLI on a new vault at ``vault_dir`` (``init`` done; passphrase in env)."""
+    env = {"CASEDESK_VAULT": str(vault_dir), "CASEDESK_KDF": "test"}
+    cli = InProcessCli(monkeypatch, capsys, {**env, "CASEDESK_PASSPHRASE": PASSPHRASE})
+    created = cli("init")
+    assert created.returncode == 0, created.stderr
+    return cli
+
+
 # ----------------------------------------------------------------------------- fixtures
 
 

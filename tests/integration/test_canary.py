@@ -19,6 +19,7 @@ from casedesk.domain.clients import ClientInput
 from casedesk.domain.notes import NoteInput
 from casedesk.services.clients import ClientService
 from casedesk.services.drafts import DraftService
+from casedesk.services.errors import FileRefused
 from casedesk.services.notes import NoteService
 from casedesk.services.vault_service import VaultService
 from casedesk.storage.keys import TEST_KDF
@@ -71,7 +72,8 @@ def test_services_flow_leaves_no_plaintext(
     clients.update_client(client.id, ClientInput(canary, f"{canary}family", town="Elsewhere"))
     DraftService(service.db).save(f"note:new:{client.id}", {"body": f"typing {canary}"})
     assert notes.search_notes(canary) and clients.search_clients(canary[:8])
-    service.backup(tmp_path / "vault" / "backups" / "manual.cdbak")
+    with pytest.raises(FileRefused):  # a backup is never written inside a vault folder
+        service.backup(tmp_path / "vault" / "backups" / "manual.cdbak")
     service.backup(tmp_path / "outside.cdbak")
 
     live_files = {p.name for p in (tmp_path / "vault").iterdir()}

@@ -84,9 +84,10 @@ class RecordingDialogs(Dialogs):
         self.calls.append(DialogCall("open_file", caption, file_filter))
         return self.open_path
 
-    def save_file(
+    def ask_save_path(
         self, parent: QWidget | None, caption: str, suggested: str, file_filter: str
     ) -> Path | None:
+        # Only the modal is replaced: the check of the chosen place runs as in the app.
         self.calls.append(DialogCall("save_file", caption, suggested))
         return self.save_path
 

@@ -103,11 +103,14 @@ def test_backup_cancelled_does_nothing(screen, dialogs):
     assert screen.backup_status.isHidden()
 
 
-def test_backup_failure_is_a_plain_message(screen, dialogs, tmp_path):
+def test_backup_into_a_missing_folder_is_a_plain_message(screen, dialogs, tmp_path):
     dialogs.save_path = tmp_path / "missing-folder" / "backup.casedesk-backup"
     screen.backup_button.click()
-    assert not screen.backup_status.isHidden()
-    assert "Traceback" not in screen.backup_status.text()
+    # Refused as soon as the place is chosen, before any work starts.
+    assert dialogs.kinds() == ["save_file", "error"]
+    assert "does not exist" in dialogs.calls[-1].text
+    assert "Traceback" not in dialogs.calls[-1].text
+    assert screen.backup_status.isHidden()
     assert screen.backup_button.isEnabled()
 
 

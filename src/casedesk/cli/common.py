@@ -23,6 +23,9 @@ from casedesk.services.errors import (
 from casedesk.services.vault_service import VaultService
 
 PASSPHRASE_ENV = "CASEDESK_PASSPHRASE"
+# A passphrase or recovery-key file is a line of text; anything larger was named by mistake
+# (and /dev/zero must not be read to the end).
+MAX_SECRET_FILE_BYTES = 64 * 1024
 NEW_PASSPHRASE_ENV = "CASEDESK_NEW_PASSPHRASE"
 EXIT_OK, EXIT_OTHER, EXIT_USAGE, EXIT_WRONG_KEY, EXIT_DAMAGED, EXIT_INVALID_DOC = 0, 1, 2, 3, 4, 5
 
@@ -63,7 +66,8 @@ def read_passphrase(args: argparse.Namespace, *, prompt: str = "Passphrase: ") -
     if from_env is not None:
         return from_env
     if args.passphrase_file:
-        return _first_line(Path(args.passphrase_file))
+        text = read_secret_file(Path(args.passphrase_file), "passphrase file")
+        return text.splitlines()[0] if text else ""
     if sys.stdin.isatty():
         return getpass.getpass(prompt)
     raise CliError(
@@ -85,12 +89,30 @@ def read_new_passphrase(args: argparse.Namespace, env: str = NEW_PASSPHRASE_ENV)
     return first
 
 
-def _first_line(path: Path) -> str:
+def read_secret_file(path: Path, what: str) -> str:
+    """The text of a small secret file (a pipe such as ``<(pass show x)`` is fine).
+
+    Raises:
+        CliError: (usage) unreadable, too large, or not text.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_SECRET_FILE_BYTES + 1)
     except OSError as exc:
-        raise CliError(f"Cannot read the passphrase file: {exc.strerror}.", EXIT_USAGE) from None
-    return text.splitlines()[0] if text else ""
+        raise CliError(f"Cannot read the {what}: {exc.strerror}.", EXIT_USAGE) from None
+    if len(data) > MAX_SECRET_FILE_BYTES:
+        raise CliError(f"The {what} is far too large; is it the right file?", EXIT_USAGE)
+    return _text_or_refuse(data, what)
+
+
+def _text_or_refuse(data: bytes, what: str) -> str:
+    try:
+        text: str | None = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is None or any(ord(char) < 32 and char not in "\t\r\n" for char in text):
+        raise CliError(f"The {what} is not a text file; is it the right file?", EXIT_USAGE)
+    return text
 
 
 def vault_service(args: argparse.Namespace) -> VaultService:

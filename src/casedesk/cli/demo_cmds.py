@@ -18,12 +18,20 @@ def register(commands: Any) -> None:
     demo.add_argument("--seed", type=int, default=1, metavar="S")
     demo.add_argument(
         "--anchor-date",
-        type=date.fromisoformat,
+        type=calendar_date,
         default=None,
         metavar="YYYY-MM-DD",
         help="tell the story up to this date (default today); fixes the output completely",
     )
     demo.set_defaults(handler=cmd_demo_data)
+
+
+def calendar_date(text: str) -> date:
+    """A ``YYYY-MM-DD`` date for argparse, refused in plain words otherwise."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-06-30") from None
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import stat
-from pathlib import Path
 from typing import Any
 
 from casedesk.cli.common import (
     EXIT_INVALID_DOC,
     EXIT_OK,
     PASSPHRASE_ENV,
-    CliError,
     print_json,
     unlocked,
 )
@@ -25,14 +22,19 @@ from casedesk.export.verify import (
     VerificationResult,
     verify_plan_pdf,
 )
+from casedesk.services.files import check_output_path, read_input_file
 from casedesk.services.plan_documents import ExportRequest, PlanDocumentService
+
+MAX_VERSION_NUMBER = 1_000_000
 
 
 def register(commands: Any) -> None:
     """Add the plan document commands to the parser."""
     export = commands.add_parser("export-plan", help="write a plan version as a PDF")
     export.add_argument("--client", required=True, metavar="ID")
-    export.add_argument("--version", type=int, metavar="N", help="plan version (default: current)")
+    export.add_argument(
+        "--version", type=version_number, metavar="N", help="plan version (default: current)"
+    )
     export.add_argument("--out", required=True, metavar="FILE")
     export.add_argument("--file-copy", action="store_true", help="full detail for the file")
     export.add_argument("--large-print", action="store_true", help="14 pt body text")
@@ -66,27 +68,30 @@ def cmd_export_plan(args: argparse.Namespace) -> int:
         sign=args.sign,
     )
     with unlocked(args) as services:
+        check_output_path(args.out, (services.vault.path,))  # before the export is recorded
         exported = PlanDocumentService(services.vault.db).export(request)
-    _write_export(Path(args.out), exported.data)
+        # The user asked for this plaintext copy; it is created owner-only all the same.
+        services.vault.write_user_file(args.out, exported.data)
     state = "signed" if exported.signed else "unsigned"
     print(f"Plan version {exported.version_no} written to {args.out} ({state}).")
     print(f"sha256 {exported.sha256}")
     return EXIT_OK
 
 
-def _write_export(path: Path, data: bytes) -> None:
-    # The user asked for this plaintext copy; it is created owner-only all the same.
+def version_number(text: str) -> int:
+    """A plan version number for argparse (a bounded positive whole number)."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-    except OSError as exc:
-        raise CliError(f"Cannot write {path}: {exc.strerror}.") from None
+        number = int(text)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= MAX_VERSION_NUMBER:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a plan version number")
+    return number
 
 
 def cmd_verify_pdf(args: argparse.Namespace) -> int:
     """Verify a plan PDF; with a vault passphrase available, also match it to a stored version."""
-    data = _read_pdf(Path(args.file))
+    data = read_input_file(args.file, MAX_PDF_BYTES, "PDF")  # never a device or an endless file
     wants_vault = os.environ.get(PASSPHRASE_ENV) is not None or args.passphrase_file
     if wants_vault and not args.no_vault:
         with unlocked(args) as services:
@@ -98,43 +103,6 @@ def cmd_verify_pdf(args: argparse.Namespace) -> int:
     else:
         _print_result(result)
     return EXIT_OK if result.ok else EXIT_INVALID_DOC
-
-
-def _read_pdf(path: Path) -> bytes:
-    """The file's bytes, refusing anything but a regular file of a plausible size.
-
-    Opened non-blocking and checked with ``fstat`` on the open descriptor, so a FIFO, a device
-    (``/dev/zero``) or a directory is refused without reading, and no swap between check and
-    read can slip one in.
-    """
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError as exc:
-        raise CliError(f"Cannot read {path}: {exc.strerror}.") from None
-    try:
-        _refuse_unless_plausible(path, os.fstat(fd))
-    except CliError:
-        os.close(fd)
-        raise
-    with os.fdopen(fd, "rb") as handle:
-        try:
-            data = handle.read(MAX_PDF_BYTES + 1)
-        except OSError as exc:
-            raise CliError(f"Cannot read {path}: {exc.strerror}.") from None
-    return data
-
-
-def _refuse_unless_plausible(path: Path, info: os.stat_result) -> None:
-    if not stat.S_ISREG(info.st_mode):
-        raise CliError(
-            f"{path} is not a regular file, so it cannot be a PDF to check.", EXIT_INVALID_DOC
-        )
-    if info.st_size > MAX_PDF_BYTES:
-        raise CliError(
-            f"{path} is larger than {MAX_PDF_BYTES // 2**20} MB, far larger than any plan; "
-            "it was not checked.",
-            EXIT_INVALID_DOC,
-        )
 
 
 def _print_result(result: VerificationResult) -> None:

@@ -14,12 +14,16 @@ from casedesk.cli.common import (
     print_json,
     read_new_passphrase,
     read_passphrase,
+    read_secret_file,
     unlocked,
     vault_service,
 )
 from casedesk.domain.passphrase import estimate
+from casedesk.services.errors import VaultError
+from casedesk.services.files import check_output_path
 from casedesk.services.passphrase_words import passphrase_words
 from casedesk.services.stats import table_counts
+from casedesk.services.vault_service import VaultService
 
 
 def register(commands: Any) -> None:
@@ -57,26 +61,33 @@ def register(commands: Any) -> None:
 def cmd_init(args: argparse.Namespace) -> int:
     """Create the vault and print (or save) the recovery key."""
     vault = vault_service(args)
+    if args.recovery_key_file:  # refuse a bad place before the key exists, not after
+        check_output_path(args.recovery_key_file, (vault.path,))
     passphrase = read_passphrase(args, prompt="Choose a passphrase: ")
     _refuse_weak(passphrase)
     recovery_key = vault.create(passphrase)
     vault.lock()
     if args.recovery_key_file:
-        _write_secret(Path(args.recovery_key_file), recovery_key + "\n")
+        _save_recovery_key(vault, args.recovery_key_file, recovery_key)
         print(f"Vault created at {vault.path}. Recovery key written to {args.recovery_key_file}.")
     else:
-        print(f"Vault created at {vault.path}.")
-        print("Recovery key (write it down and keep it safe; it is shown only once):")
-        print(recovery_key)
+        _show_recovery_key(vault, recovery_key)
     return EXIT_OK
 
 
-def _write_secret(path: Path, text: str) -> None:
-    import os
+def _show_recovery_key(vault: VaultService, recovery_key: str) -> None:
+    print(f"Vault created at {vault.path}.")
+    print("Recovery key (write it down and keep it safe; it is shown only once):")
+    print(recovery_key)
 
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
+
+def _save_recovery_key(vault: VaultService, path: str, recovery_key: str) -> None:
+    try:
+        vault.write_user_file(path, (recovery_key + "\n").encode("utf-8"))
+    except VaultError as exc:
+        # The vault exists now: losing its only recovery key to a full disk is not an option.
+        _show_recovery_key(vault, recovery_key)
+        raise CliError(f"{exc} The recovery key is shown above instead.") from None
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -132,10 +143,7 @@ def _refuse_weak(passphrase: str, names: list[str] | None = None) -> None:
 
 
 def _read_recovery_key(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise CliError(f"Cannot read the recovery key file: {exc.strerror}.", EXIT_USAGE) from None
+    return read_secret_file(path, "recovery key file").strip()
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from casedesk.domain.clients import name_key
-from casedesk.domain.validation import clean_text
+from casedesk.domain.validation import clean_text, strip_bidi_controls
 
 FIELDS: tuple[str, ...] = (
     "name",
@@ -54,6 +54,10 @@ MAX_LENGTHS: Mapping[str, int] = MappingProxyType(
         "notes": 5000,
     }
 )
+
+#: Fields that are free text: they keep line breaks and bidi marks; the others are one line
+#: without bidi controls (names, phone numbers and addresses must show as they sort and match).
+FREE_TEXT_FIELDS = frozenset({"notes", "eligibility"})
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -277,15 +281,19 @@ def _row(record: list[str], columns: list[str], line: int) -> DirectoryRow | Row
         text = _unescape(clean_text(raw, max_length=limit))
         if len(text) > limit:
             return RowProblem(line, f"{_label(key)} is too long (over {limit:,} characters).")
-        if key != "notes" and key != "eligibility" and "\n" in text:
-            text = " ".join(text.split())
-        values[key] = text
+        values[key] = text if key in FREE_TEXT_FIELDS else one_line_field(text)
     if not values.get("name"):
         return RowProblem(line, "The name is missing.")
     email = values.get("email", "")
     if email and not _EMAIL.match(email):
         return RowProblem(line, f"\u201c{email[:60]}\u201d is not an email address.")
     return DirectoryRow(line=line, **values)
+
+
+def one_line_field(text: str) -> str:
+    """A single-line directory field: no line breaks, no bidi controls."""
+    text = strip_bidi_controls(text).strip()
+    return " ".join(text.split()) if "\n" in text else text
 
 
 def _label(key: str) -> str:

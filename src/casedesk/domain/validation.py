@@ -14,6 +14,12 @@ MAX_NAME_LENGTH = 200
 MAX_SHORT_TEXT = 500
 MAX_LONG_TEXT = 100_000  # a very long case note still fits; beyond this is a paste accident
 OLDEST_BIRTH_YEAR = 1900
+# Unicode bidirectional controls (LRM/RLM, ALM, the embeddings and overrides U+202A-U+202E, the
+# isolates U+2066-U+2069). They are invisible and reorder how the text around them is shown:
+# U+202E makes "Smith\u202eevil" read differently from what sorts and matches. In a name they
+# only ever disguise it, so names lose them; free text (notes) keeps them.
+BIDI_CONTROLS = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_NO_BIDI = str.maketrans("", "", BIDI_CONTROLS)
 
 
 class ValidationError(ValueError):
@@ -55,9 +61,14 @@ def clean_text(value: str | None, *, max_length: int = MAX_SHORT_TEXT) -> str:
     return text.strip()[: max_length + 1]
 
 
+def strip_bidi_controls(text: str) -> str:
+    """``text`` without Unicode bidirectional controls (see :data:`BIDI_CONTROLS`)."""
+    return text.translate(_NO_BIDI)
+
+
 def check_name(v: Validator, name: str, value: str | None, *, required: bool) -> str:
     """Validate a person's name in any script. Required names must contain a letter or symbol."""
-    text = clean_text(value, max_length=MAX_NAME_LENGTH)
+    text = strip_bidi_controls(clean_text(value, max_length=MAX_NAME_LENGTH)).strip()
     if not text:
         if required:
             v.add(name, "This is required.")

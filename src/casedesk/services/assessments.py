@@ -39,6 +39,7 @@ from casedesk.services.domain_sets_service import (
 )
 from casedesk.services.episodes import open_episode_row
 from casedesk.services.errors import ImmutableRecordError, NotFound, ValidationError
+from casedesk.services.files import write_user_file
 from casedesk.storage.engine import Database
 from casedesk.storage.models import (
     Assessment,
@@ -438,12 +439,16 @@ class AssessmentService:
             return _document(view, distance, client, actor.value if actor else "")
 
     def export_summary_pdf(self, assessment_id: str, target: Path) -> Path:
-        """Write the assessment summary PDF to ``target`` (only ever on the user's request)."""
+        """Write the assessment summary PDF to ``target`` (only ever on the user's request).
+
+        Raises:
+            FileRefused: ``target`` is inside a vault or not an ordinary file (nothing written).
+        """
         # Imported here: reportlab is heavy and most sessions never build a PDF.
         from casedesk.export.assessment_pdf import build_assessment_pdf
 
         built = build_assessment_pdf(self.summary_document(assessment_id))
-        target.write_bytes(built.data)
+        target = write_user_file(self._db, target, built.data)
         with self._db.session() as session:
             row = _assessment(session, assessment_id)
             audit.record(

@@ -24,6 +24,7 @@ from casedesk.domain import enums as E
 from casedesk.domain.clock import today as local_today
 from casedesk.domain.ids import uuid7_from
 from casedesk.domain.plans import ActionSnapshot, GoalSnapshot, PlanSnapshot, TargetSnapshot
+from casedesk.domain.validation import Validator
 from casedesk.paths import resources_dir
 from casedesk.services import demo_content as C
 from casedesk.services.plans import snapshot_data_and_hash
@@ -60,6 +61,11 @@ from casedesk.storage.models import (
 )
 
 BATCH_CLIENTS = 250
+MAX_DEMO_CLIENTS = 100_000
+# The story runs 88 years back (the oldest clients) and a year or two ahead (due dates); these
+# anchors keep every date a real, sensible one (born after 1900, before year 9999).
+EARLIEST_ANCHOR = date(2000, 1, 1)
+LATEST_ANCHOR = date(2099, 12, 31)
 DEMO_DEVICE = "demo-data"
 NOTES_PER_CLIENT = {
     E.Intensity.INTENSIVE: 90,
@@ -763,8 +769,12 @@ def generate_demo_data(
         clients: how many clients to create.
         seed: the random seed: the same seed and anchor give the same records.
         anchor: the date the story is told up to (default: today).
+
+    Raises:
+        ValidationError: ``clients`` or ``anchor`` out of range (nothing is written).
     """
     anchor = anchor or local_today()
+    _check_demo_request(clients, anchor)
     rng = random.Random(seed)
     base_ms = int(datetime.combine(anchor, time(0), UTC).timestamp() * 1000) - 10**9
     with db.engine.connect() as conn, conn.begin():
@@ -792,6 +802,18 @@ def generate_demo_data(
         sink.flush()
     db.generation += 1  # written outside Database.session(): tell caches the data changed
     return DemoSummary(clients, dict(sink.counts))
+
+
+def _check_demo_request(clients: int, anchor: date) -> None:
+    v = Validator()
+    if not 1 <= clients <= MAX_DEMO_CLIENTS:
+        v.add("clients", f"Choose between 1 and {MAX_DEMO_CLIENTS:,} clients.")
+    if not EARLIEST_ANCHOR <= anchor <= LATEST_ANCHOR:
+        v.add(
+            "anchor_date",
+            f"Choose a date from {EARLIEST_ANCHOR.isoformat()} to {LATEST_ANCHOR.isoformat()}.",
+        )
+    v.raise_if_any()
 
 
 @contextmanager

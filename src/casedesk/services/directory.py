@@ -18,15 +18,17 @@ from casedesk.domain.clients import name_key
 from casedesk.domain.clock import utcnow
 from casedesk.domain.directory_csv import (
     FIELDS,
+    FREE_TEXT_FIELDS,
     MAX_LENGTHS,
     CsvReport,
     DirectoryRow,
     directory_to_csv,
     parse_directory_csv,
 )
-from casedesk.domain.validation import Validator, check_text
+from casedesk.domain.validation import Validator, check_text, strip_bidi_controls
 from casedesk.services import audit
 from casedesk.services.errors import ValidationError
+from casedesk.services.files import write_user_file
 from casedesk.services.plans import live_row
 from casedesk.storage.engine import Database
 from casedesk.storage.models import ServiceEntry
@@ -83,12 +85,17 @@ def validate_service(values: dict[str, str]) -> dict[str, str]:
     v = Validator()
     clean = {
         name: check_text(
-            v, name, values.get(name, ""), required=name == "name", max_length=MAX_LENGTHS[name]
+            v, name, _typed(name, values), required=name == "name", max_length=MAX_LENGTHS[name]
         )
         for name in FIELDS
     }
     v.raise_if_any()
     return clean
+
+
+def _typed(name: str, values: dict[str, str]) -> str:
+    value = values.get(name, "") or ""
+    return value if name in FREE_TEXT_FIELDS else strip_bidi_controls(value)
 
 
 def _key(name: str, organisation: str) -> str:
@@ -207,10 +214,14 @@ class DirectoryService:
         return ImportResult(added, updated, len(report.problems))
 
     def export_csv(self, path: Path) -> int:
-        """Write every entry to a CSV file; returns how many were written."""
+        """Write every entry to a CSV file; returns how many were written.
+
+        Raises:
+            FileRefused: ``path`` is inside a vault or not an ordinary file (nothing written).
+        """
         entries = self.list_services()
         text = directory_to_csv(e.values() for e in entries)
-        path.write_text(text, encoding="utf-8-sig", newline="")
+        write_user_file(self._db, path, text.encode("utf-8-sig"))
         return len(entries)
 
 

@@ -5,6 +5,7 @@ from casedesk.storage.engine import KNOWN_DB_ERRORS, translate_db_error
 from casedesk.storage.errors import (
     BackupError,
     DiskFull,
+    FileRefused,
     ImmutableRecordError,
     VaultDamaged,
     VaultError,
@@ -12,6 +13,7 @@ from casedesk.storage.errors import (
     VaultLocked,
     VaultNotFound,
     VaultTooNew,
+    WriteFailed,
     WrongPassphrase,
 )
 
@@ -24,6 +26,7 @@ __all__ = [
     "KNOWN_DB_ERRORS",
     "BackupError",
     "DiskFull",
+    "FileRefused",
     "ImmutableRecordError",
     "NotFound",
     "ValidationError",
@@ -33,6 +36,7 @@ __all__ = [
     "VaultLocked",
     "VaultNotFound",
     "VaultTooNew",
+    "WriteFailed",
     "WrongPassphrase",
     "translate_db_error",
 ]

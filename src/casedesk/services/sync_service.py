@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from casedesk.domain.clock import utcnow
 from casedesk.domain.enums import ConflictState
-from casedesk.services.errors import NotFound, VaultError
+from casedesk.services.errors import NotFound, ValidationError, VaultError
+from casedesk.services.files import check_output_path
 from casedesk.storage import sync_store as store
 from casedesk.storage.engine import Database
 from casedesk.storage.models import SyncConflict, SyncRowMeta
@@ -99,6 +101,25 @@ class ConflictView:
     delete_vs_edit: bool
     state: ConflictState
     resolution: Any
+
+
+def check_hub_url(url: str) -> str:
+    """A hub address fit to connect to (trimmed), refused in plain words otherwise.
+
+    Raises:
+        ValidationError: on ``hub``, e.g. for ``http://[::1`` (an unclosed IPv6 bracket).
+    """
+    text = url.strip()
+    try:
+        parts = urllib.parse.urlsplit(text)
+        _ = parts.port  # raises for a port that is not a number from 0 to 65535
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError(
+            {"hub": "That is not a hub address; it looks like https://hub.example.org:8765."}
+        )
+    return text
 
 
 def _default_hub(url: str, token: str | None) -> HubClient:
@@ -207,6 +228,7 @@ class SyncService:
                 store.set_setting(session, name, None)
 
     def _enroll(self, hub_url: str, token: str, key: SyncKey) -> None:
+        hub_url = check_hub_url(hub_url)
         with self._guarded(), self.hub_factory(hub_url, None) as hub:
             enrolled = hub.enroll(token, self._device_id, socket.gethostname()[:100])
         connection = Connection(
@@ -416,7 +438,12 @@ class SyncService:
     # ------------------------------------------------------------------ bundles
 
     def export_bundle(self, out_file: Path) -> bundles.BundleSummary:
-        """Write every synced row (sealed) to an encrypted, authenticated bundle file."""
+        """Write every synced row (sealed) to an encrypted, authenticated bundle file.
+
+        Raises:
+            FileRefused: ``out_file`` is inside a vault or not an ordinary file (nothing written).
+        """
+        check_output_path(out_file, (self._db.path.parent,))
         connection = self._require_connection()
         key = connection.sync_key()
         try:

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from casedesk.services.files import (
+    check_input_file,
+    check_output_path,
+    is_system_location,
+    write_output,
+)
 from casedesk.storage.engine import Database
-from casedesk.storage.errors import VaultLocked
+from casedesk.storage.errors import FileRefused, VaultError, VaultLocked
 from casedesk.storage.keys import KdfParams, wipe
 from casedesk.storage.models import LocalMeta
 from casedesk.storage.vault import Vault, read_backup_key_file, restore_backup
@@ -69,8 +76,21 @@ class VaultService:
     # ------------------------------------------------------------------ lifecycle
 
     def create(self, passphrase: str) -> str:
-        """Create the vault, leave it unlocked, and return the recovery key (show it once)."""
-        created = Vault.create(self.path, passphrase, self._kdf)
+        """Create the vault, leave it unlocked, and return the recovery key (show it once).
+
+        Raises:
+            VaultExists: a vault is already there.
+            FileRefused: the place is a system location (``/proc``, ``/dev``...).
+            VaultError: the folder could not be made (the message says why).
+        """
+        if is_system_location(self.path):
+            raise FileRefused(f"{self.path} is a system location; a vault can't be made there.")
+        try:
+            created = Vault.create(self.path, passphrase, self._kdf)
+        except OSError as exc:
+            raise VaultError(
+                f"The vault could not be created at {self.path}: {exc.strerror or exc}."
+            ) from None
         self._vault = created.vault
         return created.recovery_key
 
@@ -118,8 +138,23 @@ class VaultService:
         return VaultHealth(vault.schema_revision(), tuple(vault.check()))
 
     def backup(self, out_file: Path) -> Path:
-        """Write a verified, encrypted backup file."""
-        return self._require_vault().backup(Path(out_file))
+        """Write a verified, encrypted backup file (never inside a vault, never over a device).
+
+        Raises:
+            FileRefused: ``out_file`` is not an acceptable place (nothing was written).
+            BackupError: the backup could not be written or does not verify.
+        """
+        vault = self._require_vault()
+        return vault.backup(check_output_path(out_file, (self.path,)))
+
+    def write_user_file(self, path: str | os.PathLike[str], data: bytes) -> Path:
+        """Write a file the user asked for (e.g. the recovery key), never into a vault.
+
+        Raises:
+            FileRefused: the path is not acceptable; DiskFull / WriteFailed: the write failed.
+                Either way nothing was written.
+        """
+        return write_output(path, data, (self.path,))
 
     def restore(
         self, backup_file: Path, *, passphrase: str | None = None, recovery_key: str | None = None
@@ -132,7 +167,9 @@ class VaultService:
             Where the previous vault was moved (the vault path itself when there was none).
         """
         self.lock()
-        key_file = read_backup_key_file(Path(backup_file))
+        # A device or pipe would be read forever.
+        backup_file = check_input_file(backup_file, what="backup file")
+        key_file = read_backup_key_file(backup_file)
         if recovery_key is not None:
             db_key = key_file.unwrap_with_recovery_key(recovery_key)
         else:

@@ -61,6 +61,18 @@ class DiskFull(VaultError):
     exit_code = 1
 
 
+class FileRefused(VaultError):
+    """A file the user named cannot be used (inside a vault, a device...). Nothing changed."""
+
+    exit_code = 2
+
+
+class WriteFailed(VaultError):
+    """A file the user asked for could not be written; nothing was left half-written."""
+
+    exit_code = 1
+
+
 class ImmutableRecordError(VaultError):
     """An attempt to change a finalised, locked or signed record. Corrections supersede instead."""
 

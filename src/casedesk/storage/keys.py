@@ -9,9 +9,11 @@ The key file holds no secret in clear, so it can sit beside the database.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import secrets
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +63,15 @@ class KdfParams:
 
 TEST_KDF = KdfParams(time_cost=1, memory_kib=1024, parallelism=1)
 MIN_INTERACTIVE_KDF = KdfParams(time_cost=2, memory_kib=64 * 1024, parallelism=1)
+# What a key file may ask for. Calibration makes at most 12 passes over 64 MiB with one lane;
+# a file outside these bounds is damaged (2**31 passes would hang unlock, 2**40 KiB crash it).
+KDF_FLOOR = TEST_KDF
+KDF_CEILING = KdfParams(time_cost=32, memory_kib=1024 * 1024, parallelism=16)
+# A key file is well under 1 KB; bounding size and nesting before parsing keeps a damaged or
+# hostile file from exhausting memory or the parser's recursion.
+MAX_KEY_FILE_BYTES = 8 * 1024
+MAX_KEY_FILE_NESTING = 4
+CHECKSUM_FIELD = "checksum"
 
 
 def default_kdf_params() -> KdfParams | None:
@@ -227,6 +238,7 @@ class KeyFile:
             "kdf": {"algorithm": "argon2id", "salt": _b64(self.salt), **self.kdf.as_json()},
             "slots": self.slots,
         }
+        document[CHECKSUM_FIELD] = _checksum(document)
         return json.dumps(document, indent=2, sort_keys=True)
 
     def save(self, path: Path) -> None:
@@ -241,48 +253,165 @@ class KeyFile:
             VaultDamaged: naming what is wrong with the file.
         """
         try:
-            document = json.loads(path.read_bytes().decode("utf-8"))
+            data = _read_bounded(path)
         except FileNotFoundError:
             raise VaultDamaged(f"The vault key file is missing ({path.name}).") from None
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except OSError as exc:
             raise VaultDamaged(
-                f"The vault key file ({path.name}) is damaged: it is not readable."
+                f"The vault key file ({path.name}) cannot be read: {exc.strerror or exc}."
             ) from None
-        return cls._from_document(document, path.name)
+        except ValueError as exc:
+            raise VaultDamaged(f"The vault key file ({path.name}) is damaged: {exc}.") from None
+        return cls.from_bytes(data, path.name)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, name: str) -> KeyFile:
+        """Parse and validate key file contents (e.g. the copy inside a backup).
+
+        Raises:
+            VaultDamaged: naming what is wrong; ``name`` says which file.
+        """
+        try:
+            if len(data) > MAX_KEY_FILE_BYTES:
+                raise ValueError("it is far larger than a key file")
+            document = _parse(data)
+        except ValueError as exc:
+            raise VaultDamaged(f"The vault key file ({name}) is damaged: {exc}.") from None
+        return cls._from_document(document, name)
 
     @classmethod
     def _from_document(cls, document: Any, name: str) -> KeyFile:
         try:
-            if document["format"] != KEY_FILE_FORMAT:
-                raise ValueError("it is not a casedesk key file")
-            if document["version"] > KEY_FILE_VERSION:
-                raise ValueError("it was written by a newer casedesk")
+            _check_format(document)
             kdf_doc = document["kdf"]
-            kdf = KdfParams(
-                int(kdf_doc["time_cost"]), int(kdf_doc["memory_kib"]), int(kdf_doc["parallelism"])
-            )
+            kdf = _kdf_params(kdf_doc)
             slots = {
                 slot: {"nonce": str(entry["nonce"]), "ciphertext": str(entry["ciphertext"])}
                 for slot, entry in document["slots"].items()
             }
             if SLOT_PASSPHRASE not in slots:
                 raise ValueError("the passphrase entry is missing")
-            if kdf.time_cost < 1 or kdf.parallelism < 1 or kdf.memory_kib < 8 * kdf.parallelism:
-                raise ValueError("the key-derivation parameters are out of range")
             salt = _unb64(kdf_doc["salt"])
             if len(salt) != SALT_BYTES:
                 raise ValueError("the salt has the wrong length")
-            for slot, entry in slots.items():
-                # A wrap of the wrong size can never decrypt: that is damage, not a wrong
-                # passphrase, and must be reported as such.
-                if len(_unb64(entry["nonce"])) != NONCE_BYTES:
-                    raise ValueError(f"the {slot} entry's nonce has the wrong length")
-                if len(_unb64(entry["ciphertext"])) != KEY_BYTES + TAG_BYTES:
-                    raise ValueError(f"the {slot} entry's wrapped key has the wrong length")
-            return cls(str(document["vault_id"]), str(document["created_at"]), kdf, salt, slots)
+            _check_slot_sizes(slots)
+            vault_id, created_at = document["vault_id"], document["created_at"]
+            if not isinstance(vault_id, str) or not isinstance(created_at, str):
+                raise ValueError("the vault id or creation time has the wrong type")
+            _check_checksum(document)
+            return cls(vault_id, created_at, kdf, salt, slots)
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             detail = str(exc) if isinstance(exc, ValueError) and str(exc) else "a field is missing"
             raise VaultDamaged(f"The vault key file ({name}) is damaged: {detail}.") from None
+
+
+# ----------------------------------------------------------------------------- key file checks
+#
+# A flipped salt, nonce, vault id or KDF parameter makes the unwrap fail exactly as a wrong
+# passphrase does, so without help it would be reported as one (exit 3) and the user would keep
+# retyping a correct passphrase. The key file therefore carries a SHA-256 checksum of its
+# canonical contents: a mismatch is damage (exit 4) before any key is derived. It is not a MAC
+# (nothing secret exists before unlock) and needs none: the wraps are already authenticated;
+# the checksum only tells accidents apart from a wrong passphrase. Files written before it
+# existed have none and still open; the next rewrite (passphrase change, recovery, restore)
+# adds it.
+
+
+def _read_bounded(path: Path) -> bytes:
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise ValueError("it is not an ordinary file")
+    if info.st_size > MAX_KEY_FILE_BYTES:
+        raise ValueError("it is far larger than a key file")
+    with path.open("rb") as handle:
+        data = handle.read(MAX_KEY_FILE_BYTES + 1)
+    if len(data) > MAX_KEY_FILE_BYTES:
+        raise ValueError("it is far larger than a key file")
+    return data
+
+
+def _parse(data: bytes) -> Any:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError("it is not readable") from None
+    if _nesting_depth(text) > MAX_KEY_FILE_NESTING:
+        raise ValueError("it is not readable (nested too deeply)")
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):  # JSONDecodeError, or an integer of 4,300+ digits
+        raise ValueError("it is not readable") from None
+
+
+def _nesting_depth(text: str) -> int:
+    """The deepest nesting of JSON arrays/objects in ``text`` (brackets in strings ignored)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _check_format(document: Any) -> None:
+    if document["format"] != KEY_FILE_FORMAT:
+        raise ValueError("it is not a casedesk key file")
+    version = document["version"]
+    if type(version) is not int:
+        raise ValueError("its version is not a number")
+    if version > KEY_FILE_VERSION:
+        raise ValueError("it was written by a newer casedesk")
+
+
+def _kdf_params(kdf_doc: Any) -> KdfParams:
+    if kdf_doc["algorithm"] != "argon2id":
+        raise ValueError("it names an unknown key-derivation method")
+    values = [kdf_doc[name] for name in ("time_cost", "memory_kib", "parallelism")]
+    if any(type(value) is not int for value in values):  # 1e308, true, "2" are all damage
+        raise ValueError("the key-derivation parameters are not whole numbers")
+    kdf = KdfParams(*values)
+    in_bounds = all(
+        low <= value <= high
+        for low, value, high in zip(
+            KDF_FLOOR.as_json().values(), values, KDF_CEILING.as_json().values(), strict=True
+        )
+    )
+    if not in_bounds or kdf.memory_kib < 8 * kdf.parallelism:
+        raise ValueError("the key-derivation parameters are out of range")
+    return kdf
+
+
+def _check_slot_sizes(slots: dict[str, dict[str, str]]) -> None:
+    for slot, entry in slots.items():
+        # A wrap of the wrong size can never decrypt: that is damage, not a wrong
+        # passphrase, and must be reported as such.
+        if len(_unb64(entry["nonce"])) != NONCE_BYTES:
+            raise ValueError(f"the {slot} entry's nonce has the wrong length")
+        if len(_unb64(entry["ciphertext"])) != KEY_BYTES + TAG_BYTES:
+            raise ValueError(f"the {slot} entry's wrapped key has the wrong length")
+
+
+def _checksum(document: dict[str, Any]) -> str:
+    content = {key: value for key, value in document.items() if key != CHECKSUM_FIELD}
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return "sha256:" + hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def _check_checksum(document: dict[str, Any]) -> None:
+    if CHECKSUM_FIELD in document and document[CHECKSUM_FIELD] != _checksum(document):
+        raise ValueError("its contents do not match its checksum")
 
 
 def wipe(buffer: bytearray) -> None:
@@ -301,10 +430,11 @@ def write_private_file(path: Path, data: bytes) -> None:
     finally:
         os.close(fd)
     os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
+    """Make a rename in ``directory`` durable (best effort: some platforms can't open a folder)."""
     try:
         fd = os.open(directory, os.O_RDONLY)
     except OSError:

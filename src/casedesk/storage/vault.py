@@ -368,12 +368,7 @@ def read_backup_key_file(backup_file: Path) -> KeyFile:
         raise VaultDamaged(
             f"{backup_file.name} is not a casedesk backup, or it is damaged."
         ) from None
-    staging = backup_file.with_name(f".{backup_file.name}.key")
-    try:
-        staging.write_bytes(key_json)
-        return KeyFile.load(staging)
-    finally:
-        staging.unlink(missing_ok=True)
+    return KeyFile.from_bytes(key_json, KEY_NAME)
 
 
 def restore_backup(backup_file: Path, target: Path, db_key: bytearray, key_file: KeyFile) -> Path:

@@ -40,6 +40,8 @@ from casedesk.domain.hlc import Hlc, HybridClock
 from casedesk.domain.merge import merge_row
 from casedesk.storage import sync_store as store
 from casedesk.storage.engine import Database
+from casedesk.storage.errors import FileRefused, VaultNotFound
+from casedesk.storage.files import read_input_file, write_output
 from casedesk.storage.models import SYNCED_TABLES, SyncConflict, SyncRowMeta
 from casedesk.storage.outbox import CLOCK_KEY, SYNC_APPLY
 from casedesk.sync.envelope import SyncKey
@@ -84,6 +86,9 @@ def export_bundle(db: Database, key: SyncKey, device_id: str, out_file: Path) ->
 
     Returns:
         How many rows were written.
+
+    Raises:
+        FileRefused: ``out_file`` is inside a vault or not an ordinary file (nothing written).
     """
     with db.read() as session:
         rows = [row for table in SYNCED_TABLES for row in _table_rows(session, table)]
@@ -94,9 +99,7 @@ def export_bundle(db: Database, key: SyncKey, device_id: str, out_file: Path) ->
     body = zlib.compress(json.dumps({"rows": rows}, separators=(",", ":")).encode(), 6)
     nonce = secrets.token_bytes(_NONCE)
     sealed = _cipher(key).encrypt(nonce, body, header)
-    temp = out_file.with_name(out_file.name + ".part")
-    temp.write_bytes(MAGIC + header + b"\n" + nonce + sealed)
-    temp.replace(out_file)
+    write_output(out_file, MAGIC + header + b"\n" + nonce + sealed, (db.path.parent,))
     return BundleSummary(rows=len(rows))
 
 
@@ -159,11 +162,9 @@ def read_bundle(key: SyncKey, in_file: Path) -> list[dict[str, Any]]:
         BundleError: not a bundle, altered or damaged, or made for another account.
     """
     try:
-        if in_file.stat().st_size > MAX_BUNDLE_BYTES:
-            raise BundleError("This file is too large to be a casedesk bundle.")
-        data = in_file.read_bytes()
-    except OSError as exc:
-        raise BundleError(f"Cannot read the bundle: {exc.strerror}.") from None
+        data = read_input_file(in_file, MAX_BUNDLE_BYTES, "bundle")
+    except (FileRefused, VaultNotFound) as exc:
+        raise BundleError(f"Cannot use that bundle: {exc}") from None
     if not data.startswith(MAGIC):
         raise BundleError("This file is not a casedesk sync bundle.")
     header, _, rest = data[len(MAGIC) :].partition(b"\n")

@@ -1,14 +1,20 @@
 """Modal dialogs behind one injectable service, so tests never block on a modal.
 
 File dialogs are Qt's own (non-native) so no desktop "recent files" list records what a case
-manager opened or exported.
+manager opened or exported. A place chosen to save into is checked at once
+(:func:`casedesk.services.files.check_output_path`: never inside a vault, never over a device),
+so a refusal is a plain message before any work starts; the service that writes checks again.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from casedesk.services.errors import FileRefused
+from casedesk.services.files import check_output_path
 
 
 class Dialogs:
@@ -44,7 +50,25 @@ class Dialogs:
     def save_file(
         self, parent: QWidget | None, caption: str, suggested: str, file_filter: str
     ) -> Path | None:
-        """Choose where to save (None when cancelled). ``suggested`` must not name a client."""
+        """Choose where to save (None when cancelled, or refused with a message).
+
+        ``suggested`` must not name a client.
+        """
+        chosen = self.ask_save_path(parent, caption, suggested, file_filter)
+        if chosen is None:
+            return None
+        try:
+            check_output_path(chosen)
+        except FileRefused as exc:
+            title = QCoreApplication.translate("Dialogs", "Choose another place")
+            self.error(parent, title, str(exc))
+            return None
+        return chosen
+
+    def ask_save_path(
+        self, parent: QWidget | None, caption: str, suggested: str, file_filter: str
+    ) -> Path | None:
+        """The save dialog itself (None when cancelled)."""
         name, _ = QFileDialog.getSaveFileName(
             parent,
             caption,

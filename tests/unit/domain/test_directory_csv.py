@@ -117,3 +117,23 @@ def test_mutations_of_a_good_file_never_crash(junk, at):
     data = (GOOD[:at] + junk + GOOD[at:]).encode("utf-8", "surrogatepass")
     report = parse_directory_csv(data)
     assert report.ok or report.file_error or report.problems or report.warnings or report.rows
+
+
+def test_bidi_controls_are_stripped_from_names_but_not_from_notes():
+    # U+202E (right-to-left override) would show "Food Bank\u202ehtroN" as something else
+    # than what sorts and matches; an LRI/PDI pair or LRM does the same more quietly.
+    data = (
+        "name,organisation,phone,notes\r\n"
+        "\u202eFood Bank North\u202c,\u2066Trust\u2069,\u200e1800 1\u200f,"
+        "\u05e9\u05dc\u05d5\u05dd \u200f(ok)\r\n"
+    ).encode()
+    report = parse_directory_csv(data)
+    assert report.ok, report.summary()
+    row = report.rows[0]
+    assert (row.name, row.organisation, row.phone) == ("Food Bank North", "Trust", "1800 1")
+    assert row.notes == "\u05e9\u05dc\u05d5\u05dd \u200f(ok)"  # free text keeps its marks
+
+
+def test_a_name_of_nothing_but_bidi_controls_is_missing():
+    report = parse_directory_csv("name,phone\r\n\u202e\u202c,1\r\n".encode())
+    assert [p.message for p in report.problems] == ["The name is missing."]

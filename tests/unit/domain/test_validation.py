@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from casedesk.domain.validation import (
+    BIDI_CONTROLS,
     MAX_LONG_TEXT,
     MAX_NAME_LENGTH,
     OLDEST_BIRTH_YEAR,
@@ -198,3 +199,19 @@ def test_validation_error_lists_every_field() -> None:
         v.raise_if_any()
     assert caught.value.errors == {"a": "first", "b": "other"}
     Validator().raise_if_any()  # no errors: no exception
+
+
+@pytest.mark.parametrize("control", list(BIDI_CONTROLS))
+def test_names_lose_bidi_controls(control: str) -> None:
+    v = Validator()
+    assert check_name(v, "family_name", f"{control}Smith{control} Jones", required=True) == (
+        "Smith Jones"
+    )
+    assert v.errors == {}
+    assert check_name(v, "given_name", f" {control} ", required=True) == ""
+    assert v.errors == {"given_name": "This is required."}
+
+
+def test_free_text_keeps_bidi_marks() -> None:
+    text = "\u05e9\u05dc\u05d5\u05dd \u200f(2)"
+    assert check_text(Validator(), "body", text, max_length=100) == text

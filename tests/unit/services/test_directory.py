@@ -88,3 +88,12 @@ def test_import_is_one_transaction(services, tmp_path, monkeypatch):
         services.directory.import_rows(report)
     monkeypatch.undo()
     assert services.directory.list_services() == []
+
+
+def test_typed_entries_lose_bidi_controls_in_one_line_fields(services):
+    entry = services.directory.save_service(
+        {"name": "\u202eLegal Aid\u202c", "website": "\u2067example.org\u2069", "notes": "\u200fok"}
+    )
+    assert (entry.name, entry.website, entry.notes) == ("Legal Aid", "example.org", "\u200fok")
+    with pytest.raises(ValidationError):
+        services.directory.save_service({"name": "\u202e\u202c"})

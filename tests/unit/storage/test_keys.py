@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,13 @@ def _fresh(db_key: bytes | None = None) -> tuple[KeyFile, bytes, str]:
 def _document() -> dict[str, Any]:
     key_file, _, _ = _fresh()
     return dict(json.loads(key_file.to_json()))
+
+
+def _legacy_document() -> dict[str, Any]:
+    """A key file as written before key files carried a checksum."""
+    document = _document()
+    del document["checksum"]
+    return document
 
 
 def _load(tmp_path: Path, content: bytes) -> KeyFile:
@@ -144,11 +152,126 @@ def test_damaged_fields_are_named(tmp_path: Path, change: Any, detail: str) -> N
 
 
 def test_missing_recovery_slot_is_damage_not_a_crash(tmp_path: Path) -> None:
-    document = _document()
+    document = _legacy_document()  # with a checksum, the missing slot is caught on load
     del document["slots"]["recovery"]
     key_file = _load(tmp_path, json.dumps(document).encode())
     with pytest.raises(VaultDamaged, match="recovery entry is missing"):
         key_file.unwrap_with_recovery_key(new_recovery_key())
+
+
+def _flip_b64(path: tuple[str, ...]) -> Any:
+    """Flip one bit of a base64 field, keeping it valid base64 of the same length."""
+
+    def change(doc: dict[str, Any]) -> None:
+        target = doc
+        for key in path[:-1]:
+            target = target[key]
+        raw = bytearray(base64.b64decode(target[path[-1]]))
+        raw[0] ^= 0x01
+        target[path[-1]] = base64.b64encode(bytes(raw)).decode()
+
+    return change
+
+
+def _flip_vault_id(doc: dict[str, Any]) -> None:
+    vault_id = doc["vault_id"]
+    doc["vault_id"] = vault_id[:-1] + ("0" if vault_id[-1] != "0" else "1")
+
+
+FLIPS = {
+    "salt": _flip_b64(("kdf", "salt")),
+    "passphrase nonce": _flip_b64(("slots", "passphrase", "nonce")),
+    "passphrase wrap": _flip_b64(("slots", "passphrase", "ciphertext")),
+    "recovery nonce": _flip_b64(("slots", "recovery", "nonce")),
+    "vault id": _flip_vault_id,
+    "time cost": _set(("kdf", "time_cost"), 2),
+    "memory": _set(("kdf", "memory_kib"), 2048),
+    "created at": _set(("created_at",), "2020-01-01T00:00:00+00:00"),
+}
+
+
+@pytest.mark.parametrize("field", list(FLIPS))
+def test_a_flipped_field_is_damage_not_a_wrong_passphrase(tmp_path: Path, field: str) -> None:
+    key_file, _, _ = _fresh()
+    key_file.save(tmp_path / "vault.key")
+    document = json.loads((tmp_path / "vault.key").read_text(encoding="utf-8"))
+    FLIPS[field](document)
+    (tmp_path / "vault.key").write_text(json.dumps(document, indent=2), encoding="utf-8")
+    with pytest.raises(VaultDamaged, match="do not match its checksum"):
+        KeyFile.load(tmp_path / "vault.key")
+
+
+def test_a_flipped_checksum_is_damage(tmp_path: Path) -> None:
+    document = _document()
+    document["checksum"] = document["checksum"][:-1] + "x"
+    with pytest.raises(VaultDamaged, match="checksum"):
+        _load(tmp_path, json.dumps(document).encode())
+
+
+def test_key_file_without_checksum_still_opens_and_gains_one_on_rewrite(tmp_path: Path) -> None:
+    # What every casedesk before the checksum wrote: it must keep opening.
+    key_file, key, recovery = _fresh()
+    legacy = json.loads(key_file.to_json())
+    del legacy["checksum"]
+    loaded = _load(tmp_path, json.dumps(legacy).encode())
+    assert bytes(loaded.unwrap_with_passphrase(PASS)) == key
+    loaded.set_passphrase(key, "a new passphrase", TEST_KDF)
+    loaded.save(tmp_path / "vault.key")
+    rewritten = json.loads((tmp_path / "vault.key").read_text(encoding="utf-8"))
+    assert rewritten["checksum"].startswith("sha256:")
+    assert bytes(KeyFile.load(tmp_path / "vault.key").unwrap_with_recovery_key(recovery)) == key
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "detail"),
+    [
+        ("time_cost", 2**31, "out of range"),
+        ("time_cost", 33, "out of range"),
+        ("memory_kib", 2**40, "out of range"),
+        ("memory_kib", 512, "out of range"),  # below the floor
+        ("memory_kib", 1e308, "whole numbers"),
+        ("memory_kib", 65536.0, "whole numbers"),
+        ("parallelism", True, "whole numbers"),
+        ("parallelism", 0, "out of range"),
+        ("parallelism", 17, "out of range"),
+        ("algorithm", "scrypt", "unknown key-derivation"),
+    ],
+)
+def test_kdf_parameters_are_bounded_before_any_derivation(
+    tmp_path: Path, field: str, value: Any, detail: str
+) -> None:
+    document = _legacy_document()  # no checksum: the bounds hold on their own
+    document["kdf"][field] = value
+    with pytest.raises(VaultDamaged, match=detail):
+        _load(tmp_path, json.dumps(document).encode())
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"[" * 100_000 + b"]" * 100_000,  # far too big
+        b"[" * 3000 + b"]" * 3000,  # small enough, nested far too deeply
+        b'{"format": ' * 20 + b"1" + b"}" * 20,
+        b'{"version": ' + b"9" * 5000 + b"}",  # an integer Python refuses to parse
+        b'{"version": 1e999}',
+    ],
+)
+def test_hostile_json_is_damage_not_a_crash(tmp_path: Path, content: bytes) -> None:
+    with pytest.raises(VaultDamaged, match="damaged"):
+        _load(tmp_path, content)
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(tmp_path: Path) -> None:
+    document = _legacy_document()
+    document["created_at"] = "[[[[[[[[{{{{{{\\\"" + "]" * 10
+    loaded = _load(tmp_path, json.dumps(document).encode())
+    assert loaded.created_at == document["created_at"]
+
+
+def test_a_key_file_that_is_a_pipe_is_damage_without_blocking(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "vault.key")  # reading it would wait for a writer forever
+    with pytest.raises(VaultDamaged, match="not an ordinary file"):
+        KeyFile.load(tmp_path / "vault.key")
 
 
 def test_missing_key_file(tmp_path: Path) -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -282,7 +279,9 @@ class DocumentsTab(QWidget):
         if path is None:
             return
         self._ctx.tasks.run(
-            lambda: _write_private(path, self._ctx.services.documents.document_bytes(chosen.id)),
+            lambda: self._ctx.services.vault.write_user_file(
+                path, self._ctx.services.documents.document_bytes(chosen.id)
+            ),
             guarded(self, lambda _none: self._say(self.tr("Saved to %s.") % path, "ok")),
             guarded(self, self._on_error),
             label="save document",
@@ -336,9 +335,3 @@ class DocumentsTab(QWidget):
         self.model.clear()
         self.status.clear()
         self.qr_input.clear()
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from casedesk.domain.enums import SignerRole
+from casedesk.services.errors import FileRefused, VaultNotFound
+from casedesk.services.files import read_input_file
 from casedesk.ui.context import AppContext
 from casedesk.ui.widgets.basics import button, guarded, label
 
@@ -94,13 +96,13 @@ class PaperSignatureDialog(QDialog):
         if media_type is None:
             self._show(self.tr("Please attach a PDF, PNG or JPEG scan."))
             return
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            self._show(self.tr("The scan could not be read: %s") % (exc.strerror or exc))
+        try:  # bounded, and never a device or pipe (a link named scan.png could be /dev/zero)
+            data = read_input_file(path, MAX_SCAN_BYTES, "scan")
+        except (FileRefused, VaultNotFound) as exc:
+            self._show(self.tr("The scan could not be read: %s") % exc)
             return
-        if not data or len(data) > MAX_SCAN_BYTES:
-            self._show(self.tr("The scan is empty or larger than 25 MB."))
+        if not data:
+            self._show(self.tr("The scan is empty."))
             return
         self.scan, self.scan_type = data, media_type
         self.scan_label.setText(self.tr("Scan attached (%d KB)") % max(1, len(data) // 1024))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -337,7 +336,7 @@ class WelcomeDialog(QDialog):
             return
         text = recovery_sheet_text(self._recovery_key, self._vault.name)
         self._tasks.run(
-            lambda: _write_private(target, text),
+            lambda: self._vault.write_user_file(target, text.encode("utf-8")),
             guarded(self, lambda _: self._say_kept(self.tr("Saved to {p}.").format(p=target))),
             guarded(
                 self,
@@ -354,9 +353,3 @@ class WelcomeDialog(QDialog):
         """Leaving before the check is allowed only before the vault exists."""
         self._forget_key()
         super().reject()
-
-
-def _write_private(target: Path, text: str) -> None:
-    """Write a file readable only by its owner."""
-    target.write_text(text, encoding="utf-8")
-    target.chmod(0o600)
