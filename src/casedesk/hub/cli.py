@@ -19,7 +19,8 @@ from __future__ import annotations
 import argparse
 import sqlite3
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -152,6 +153,16 @@ def _open_store(url: str, *, create: bool = False) -> HubStore:
     return HubStore(engine)
 
 
+@contextmanager
+def _opened(url: str, *, create: bool = False) -> Iterator[HubStore]:
+    """The store for one admin command; its connections are closed afterwards."""
+    store = _open_store(url, create=create)
+    try:
+        yield store
+    finally:
+        store.engine.dispose()
+
+
 def _engine(url: str) -> Engine:
     try:
         return db.make_engine(url)
@@ -186,8 +197,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_create_account(args: argparse.Namespace) -> int:
     """Create an account and print its enrollment token once."""
-    store = _open_store(args.db, create=True)
-    account_id, token = store.create_account(args.name)
+    with _opened(args.db, create=True) as store:
+        account_id, token = store.create_account(args.name)
     print(f"account: {account_id}")
     print(f"enrollment token (shown once, works once): {token}")
     return 0
@@ -204,8 +215,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     """Replace the hub database with a backup, then rotate the epoch. Stop the hub first."""
     source = Path(args.source)
     if not source.is_file():
-        print(f"no backup at {source}", file=sys.stderr)
-        return 2
+        raise AdminError(f"there is no backup at {source}", EXIT_USAGE)
     _copy_sqlite(source, _sqlite_path(args.db))
     epoch = _rotate(args.db)
     print(f"restored; new epoch {epoch}: devices will re-send what the backup lacks")
@@ -219,16 +229,14 @@ def cmd_rotate_epoch(args: argparse.Namespace) -> int:
 
 
 def _rotate(url: str) -> str:
-    store = _open_store(url)
-    try:
+    with _opened(url) as store:
         return db.rotate_epoch(store.engine)
-    finally:
-        store.engine.dispose()
 
 
 def cmd_list_devices(args: argparse.Namespace) -> int:
     """Print one line per enrolled device."""
-    devices = _open_store(args.db).list_devices()
+    with _opened(args.db) as store:
+        devices = store.list_devices()
     print("account  device  state  last seen (ms)  device name  (account name)")
     for device in devices:
         state = "revoked" if device["revoked"] else "active"
@@ -240,7 +248,8 @@ def cmd_list_devices(args: argparse.Namespace) -> int:
 def cmd_revoke_device(args: argparse.Namespace) -> int:
     """Revoke a device token; the device must be paired again to sync."""
     try:
-        account_id = _open_store(args.db).revoke_device(args.device, args.account)
+        with _opened(args.db) as store:
+            account_id = store.revoke_device(args.device, args.account)
     except AmbiguousDeviceError as error:
         raise AdminError(str(error), EXIT_USAGE) from None
     if account_id is None:
