@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from casedesk.domain.ids import is_uuid
+from casedesk.services.demo_story import WORKER_CASELOAD_CLIENTS
 from vaultkit import PASSPHRASE, InProcessCli
 
 
@@ -113,6 +114,14 @@ def test_demo_data_small(cli: InProcessCli) -> None:
     counts = json.loads(cli("stats", "--json").stdout)
     assert counts["client"] == 3 and counts["case_note"] > 30 and counts["goal"] > 0
     assert cli("check").returncode == 0
+
+
+def test_demo_data_without_a_count_is_one_workers_caseload(cli: InProcessCli) -> None:
+    result = cli("demo-data", "--anchor-date", "2026-06-30")
+
+    assert result.returncode == 0, result.stderr
+    assert f"Generated {WORKER_CASELOAD_CLIENTS} clients" in result.stdout
+    assert json.loads(cli("stats", "--json").stdout)["client"] == WORKER_CASELOAD_CLIENTS
 
 
 def test_usage_errors_are_exit_2(cli: InProcessCli) -> None:

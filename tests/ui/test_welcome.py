@@ -165,6 +165,23 @@ def test_demo_setup_creates_and_fills_a_vault(qtbot, tmp_path, task_runner):
     vault.lock()
 
 
+def test_demo_setup_by_default_builds_one_workers_caseload(qtbot, tmp_path, task_runner):
+    from casedesk.services.clients import ClientService
+    from casedesk.services.demo_story import WORKER_CASELOAD_CLIENTS
+    from casedesk.ui.welcome import DemoSetupDialog
+
+    vault = VaultService(tmp_path / "demo-vault")
+    dialog = DemoSetupDialog(vault, task_runner)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.accepted, timeout=60000):
+        dialog.start()
+    try:
+        assert len(ClientService(vault.db).list_clients()) == WORKER_CASELOAD_CLIENTS
+        assert f"{WORKER_CASELOAD_CLIENTS} fictional clients" in dialog.status.text()
+    finally:
+        vault.lock()
+
+
 def test_demo_setup_failure_is_shown(qtbot, tmp_path, task_runner, vault_service):
     from casedesk.ui.welcome import DemoSetupDialog
 

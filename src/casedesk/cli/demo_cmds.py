@@ -9,12 +9,23 @@ from typing import Any
 
 from casedesk.cli.common import EXIT_OK, unlocked
 from casedesk.services.demo import generate_demo_data
+from casedesk.services.demo_story import WORKER_CASELOAD_CLIENTS
 
 
 def register(commands: Any) -> None:
     """Add ``demo-data`` to the parser."""
-    demo = commands.add_parser("demo-data", help="add a realistic synthetic caseload")
-    demo.add_argument("--clients", type=int, required=True, metavar="N")
+    demo = commands.add_parser(
+        "demo-data",
+        help="add the demo caseload (one worker's clients), or N synthetic clients",
+    )
+    demo.add_argument(
+        "--clients",
+        type=int,
+        default=None,
+        metavar="N",
+        help="a synthetic caseload of N clients for benchmarks (default: the demo caseload, "
+        f"{WORKER_CASELOAD_CLIENTS} clients of one case manager)",
+    )
     demo.add_argument("--seed", type=int, default=1, metavar="S")
     demo.add_argument(
         "--anchor-date",

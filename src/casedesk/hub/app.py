@@ -1,6 +1,9 @@
 """FastAPI application exposing :class:`~casedesk.hub.store.HubStore` over HTTP (protocol v1).
 
-The OpenAPI schema is served at ``/openapi.json`` (and browsable at ``/docs``).
+The OpenAPI schema is served at ``/openapi.json`` and browsable at ``/docs``, whose Swagger UI
+assets are served by the hub itself (``fastapi-offline``), so the page works without internet.
+Every request field is constrained in that schema (lengths, character sets, integer bounds):
+input the databases could not store is a documented 400, never a 500.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from casedesk.hub.logs import hub_logger
 from casedesk.hub.store import DeviceIdentity, HubError, HubStore
@@ -23,10 +28,13 @@ from casedesk.sync.protocol import (
     API_PREFIX,
     DEFAULT_PULL_LIMIT,
     ERROR_STATUS,
+    INT32_MAX,
     SUPPORTED_PROTOCOLS,
     BlobStatus,
+    Cursor,
     EnrollRequest,
     EnrollResponse,
+    Epoch,
     ErrorBody,
     ErrorCode,
     HealthResponse,
@@ -39,6 +47,7 @@ from casedesk.sync.protocol import (
     PullResponse,
     PushRequest,
     PushResponse,
+    RowId,
     Sha256Hex,
     TableName,
 )
@@ -49,15 +58,17 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-_CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
+_CONTENT_RANGE_PATTERN = r"^bytes ([0-9]{1,18})-([0-9]{1,18})/([0-9]{1,18})$"
+_CONTENT_RANGE = re.compile(_CONTENT_RANGE_PATTERN)
 _MAX_DRAIN_BYTES = 64 * 1024 * 1024
 _bearer = HTTPBearer(auto_error=False, description="Per-device token from /v1/enroll")
 
 
-def error_response(code: ErrorCode, message: str) -> JSONResponse:
+def error_response(code: ErrorCode, message: str,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
     """The JSON error every refusal uses."""
     body = ErrorBody(error=code, message=message).model_dump(mode="json")
-    return JSONResponse(status_code=ERROR_STATUS[code], content=body)
+    return JSONResponse(status_code=ERROR_STATUS[code], content=body, headers=headers)
 
 
 class _BodyTooLarge(StarletteHTTPException):
@@ -179,10 +190,11 @@ class AccessLogMiddleware:
 
 def create_app(store: HubStore) -> FastAPI:
     """Build the hub's ASGI application around a store."""
-    app = FastAPI(
+    app = FastAPIOffline(
         title="casedesk hub",
         version=str(max(SUPPORTED_PROTOCOLS)),
         description="Zero-knowledge sync hub: stores ciphertext envelopes in a server-ordered log.",
+        redoc_url=None,
     )
     _install_error_handlers(app)
     _install_routes(app, store)
@@ -191,7 +203,11 @@ def create_app(store: HubStore) -> FastAPI:
     return app
 
 
-_HTTP_CODES = {404: ErrorCode.NOT_FOUND, 413: ErrorCode.PAYLOAD_TOO_LARGE}
+_HTTP_CODES = {
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+    413: ErrorCode.PAYLOAD_TOO_LARGE,
+}
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -205,9 +221,22 @@ def _install_error_handlers(app: FastAPI) -> None:
         return error_response(ErrorCode.BAD_REQUEST, "the request is malformed")
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(error.status_code, ErrorCode.BAD_REQUEST)
+        if code is ErrorCode.METHOD_NOT_ALLOWED:
+            return error_response(code, "this path does not take that method",
+                                  {"Allow": _allowed_methods(request)})
         return error_response(code, str(error.detail))
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method of every route on the requested path (Starlette names only one route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _scope = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
 
 
 def _store(request: Request) -> HubStore:
@@ -271,9 +300,9 @@ def _install_routes(app: FastAPI, store: HubStore) -> None:
     @app.get(f"{API_PREFIX}/pull", response_model=PullResponse, responses=errors)
     def pull(
         caller: Caller,
-        cursor: Annotated[str | None, Query(max_length=400)] = None,
-        epoch: Annotated[str | None, Query(max_length=64)] = None,
-        limit: Annotated[int, Query(ge=1)] = DEFAULT_PULL_LIMIT,
+        cursor: Annotated[Cursor | None, Query()] = None,
+        epoch: Annotated[Epoch | None, Query()] = None,
+        limit: Annotated[int, Query(ge=1, le=INT32_MAX)] = DEFAULT_PULL_LIMIT,
     ) -> PullResponse:
         return store.pull(caller, cursor, epoch, limit)
 
@@ -286,9 +315,9 @@ def _install_routes(app: FastAPI, store: HubStore) -> None:
     def manifest_rows(
         table: TableName,
         caller: Caller,
-        epoch: Annotated[str | None, Query(max_length=64)] = None,
-        after: Annotated[str | None, Query(max_length=64)] = None,
-        limit: Annotated[int, Query(ge=1)] = 5000,
+        epoch: Annotated[Epoch | None, Query()] = None,
+        after: Annotated[RowId | None, Query()] = None,
+        limit: Annotated[int, Query(ge=1, le=INT32_MAX)] = 5000,
     ) -> ManifestRowsResponse:
         return store.manifest_rows(caller, table, epoch, after, limit)
 
@@ -302,7 +331,8 @@ def _install_routes(app: FastAPI, store: HubStore) -> None:
         sha256: Sha256Hex,
         request: Request,
         caller: Caller,
-        content_range: Annotated[str, Header(description="bytes START-END/TOTAL")],
+        content_range: Annotated[str, Header(description="bytes START-END/TOTAL",
+                                             pattern=_CONTENT_RANGE_PATTERN)],
     ) -> BlobStatus:
         start, end, total = _parse_content_range(content_range)
         data = await request.body()
@@ -318,9 +348,8 @@ def _install_routes(app: FastAPI, store: HubStore) -> None:
 
 
 def _parse_content_range(value: str) -> tuple[int, int, int]:
-    match = _CONTENT_RANGE.match(value.strip())
-    if match is None:
-        raise HubError(ErrorCode.BLOB_RANGE, "Content-Range must look like 'bytes 0-99/1000'")
+    match = _CONTENT_RANGE.match(value)
+    assert match is not None  # the header's schema pattern is this expression
     start, end, total = (int(group) for group in match.groups())
     if end < start or end >= total:
         raise HubError(ErrorCode.BLOB_RANGE, "Content-Range is out of order")

@@ -34,6 +34,10 @@ _WRITE_OPTION = "casedesk_hub_write"
 _SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
+class SchemaTooNewError(RuntimeError):
+    """The database was written by a newer casedesk-hub (never downgraded silently)."""
+
+
 def now_ms() -> int:
     """Wall time in milliseconds (hub time is only informational: ordering uses sequences)."""
     return time.time_ns() // 1_000_000
@@ -45,13 +49,16 @@ def make_engine(url: str) -> Engine:
     Raises:
         ValueError: Any other backend.
     """
-    backend = make_url(url).get_backend_name()
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
     if backend == "sqlite":
         # hide_parameters: a database error must never print envelopes or tokens into a log.
         engine = create_engine(url, pool_size=8, max_overflow=8, hide_parameters=True)
         _configure_sqlite(engine)
         return engine
     if backend == "postgresql":
+        # psycopg 3 is the driver we ship; a plain postgresql:// would ask for psycopg2.
+        url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
         return create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True,
                              hide_parameters=True)
     raise ValueError(f"unsupported hub database {backend!r}: use sqlite:/// or postgresql+psycopg://")
@@ -131,7 +138,7 @@ def init_schema(engine: Engine) -> None:
     """Create missing tables and the identity row; migrate older hub schemas forward.
 
     Raises:
-        RuntimeError: The database was written by a newer hub (never downgrade silently).
+        SchemaTooNewError: The database was written by a newer hub (never downgrade silently).
     """
     HubBase.metadata.create_all(engine)
     with write_transaction(engine) as connection:
@@ -140,7 +147,7 @@ def init_schema(engine: Engine) -> None:
             _insert_identity(connection)
             return
         if meta.hub_schema_version > HUB_SCHEMA_VERSION:
-            raise RuntimeError(
+            raise SchemaTooNewError(
                 f"this hub database has schema {meta.hub_schema_version}, newer than this "
                 f"casedesk-hub ({HUB_SCHEMA_VERSION}); upgrade casedesk-hub"
             )

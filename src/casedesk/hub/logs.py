@@ -12,8 +12,11 @@ import sys
 from typing import Any
 
 LOGGER_NAME = "casedesk.hub"
-_STANDARD_ATTRS = frozenset(
-    logging.LogRecord("", 0, "", 0, "", None, None).__dict__.keys() | {"message", "asctime"}
+# Not copied into the JSON document: the record's own attributes, and uvicorn's
+# ``color_message`` (its terminal copy of the message, full of ANSI colour codes).
+_NOT_EXTRAS = frozenset(
+    logging.LogRecord("", 0, "", 0, "", None, None).__dict__.keys()
+    | {"message", "asctime", "color_message"}
 )
 
 
@@ -28,7 +31,7 @@ class JsonFormatter(logging.Formatter):
             "event": record.getMessage(),
         }
         for key, value in record.__dict__.items():
-            if key not in _STANDARD_ATTRS and not key.startswith("_"):
+            if key not in _NOT_EXTRAS and not key.startswith("_"):
                 document[key] = value
         if record.exc_info and record.exc_info[0] is not None:
             # The exception type only: messages of arbitrary exceptions could quote data.

@@ -21,6 +21,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 HUB_SCHEMA_VERSION = 1
 """Version of these tables; bumped with a migration step in :mod:`casedesk.hub.db`."""
 
+ACCOUNT_NAME_MAX = 200
+"""Characters in an account's name (PostgreSQL enforces the column width)."""
+
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL needs BIGINT for a long log.
 SeqType = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -54,7 +57,7 @@ class Account(HubBase):
     __tablename__ = "hub_account"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(ACCOUNT_NAME_MAX))
     created_at_ms: Mapped[int] = mapped_column(BigInteger)
 
 
@@ -73,7 +76,11 @@ class EnrollmentToken(HubBase):
 
 
 class Device(HubBase):
-    """An enrolled device with its bearer token's hash."""
+    """An enrolled device with its bearer token's hash.
+
+    Device ids are chosen by the devices, so they are unique per account only: two accounts may
+    each hold a device with the same id, and admin commands name the account.
+    """
 
     __tablename__ = "hub_device"
     __table_args__ = (UniqueConstraint("account_id", "device_id"),)

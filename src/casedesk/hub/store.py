@@ -8,6 +8,7 @@ afterwards. Errors are :class:`HubError` carrying a protocol :class:`ErrorCode`.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from casedesk.hub import db
 from casedesk.hub.models import (
+    ACCOUNT_NAME_MAX,
     Account,
     Blob,
     BlobChunk,
@@ -73,6 +75,35 @@ class HubError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+class AmbiguousDeviceError(Exception):
+    """Several accounts hold a device with this id; the operator must say which account."""
+
+    def __init__(self, device_id: str, account_ids: Sequence[str]) -> None:
+        super().__init__(
+            f"device {device_id} is enrolled in {len(account_ids)} accounts "
+            f"({', '.join(account_ids)}); say which one with --account"
+        )
+        self.account_ids = list(account_ids)
+
+
+def check_account_name(name: str) -> str:
+    """The name, if the hub can store it as an account's name.
+
+    Raises:
+        ValueError: Empty, too long, or with control characters or undecodable bytes (a plain
+            message for the operator).
+    """
+    if not name.strip():
+        raise ValueError("an account name cannot be empty")
+    if len(name) > ACCOUNT_NAME_MAX:
+        raise ValueError(f"an account name has at most {ACCOUNT_NAME_MAX} characters "
+                         f"(this one has {len(name)})")
+    # Cc: control characters (PostgreSQL refuses NUL); Cs: bytes the terminal could not decode.
+    if any(unicodedata.category(char) in ("Cc", "Cs") for char in name):
+        raise ValueError("an account name cannot contain control characters or undecodable bytes")
+    return name
 
 
 @dataclass(frozen=True)
@@ -157,7 +188,11 @@ class HubStore:
 
         Returns:
             ``(account_id, enrollment_token)``; the token is not stored in clear anywhere.
+
+        Raises:
+            ValueError: A name the hub cannot store (see :func:`check_account_name`).
         """
+        check_account_name(name)
         account_id = str(uuid.uuid4())
         token = new_token(ENROLLMENT_TOKEN_PREFIX)
         stamp = db.now_ms()
@@ -273,26 +308,43 @@ class HubStore:
         return DeviceIdentity(account_id=str(row.account_id), device_id=str(row.device_id))
 
     def list_devices(self) -> list[dict[str, Any]]:
-        """Every enrolled device (for the operator): ids, name, last seen, revoked."""
+        """Every enrolled device (for the operator): ids, names, last seen, revoked."""
         with self.engine.connect() as connection:
             rows = connection.execute(
-                select(Device.account_id, Device.device_id, Device.name,
-                       Device.last_seen_at_ms, Device.revoked)
+                select(Device.account_id, Account.name.label("account_name"), Device.device_id,
+                       Device.name, Device.last_seen_at_ms, Device.revoked)
+                .join(Account, Account.id == Device.account_id)
                 .order_by(Device.account_id, Device.device_id)
             ).all()
         return [dict(row._mapping) for row in rows]
 
-    def revoke_device(self, device_id: str, account_id: str | None = None) -> int:
+    def revoke_device(self, device_id: str, account_id: str | None = None) -> str | None:
         """Stop a device's token from working (a lost or retired laptop).
 
+        Device ids are unique per account only, so without ``account_id`` the id must belong to
+        a single account.
+
         Returns:
-            How many devices were revoked (0 when the id is unknown).
+            The account whose device was revoked, or None when no such device exists.
+
+        Raises:
+            AmbiguousDeviceError: No account given and several accounts hold this device id.
         """
-        statement = update(Device).where(Device.device_id == device_id)
+        query = select(Device.account_id).where(Device.device_id == device_id)
         if account_id is not None:
-            statement = statement.where(Device.account_id == account_id)
+            query = query.where(Device.account_id == account_id)
         with db.write_transaction(self.engine) as connection:
-            return connection.execute(statement.values(revoked=True)).rowcount
+            holders = sorted(str(holder) for holder in connection.execute(query).scalars())
+            if len(holders) > 1:
+                raise AmbiguousDeviceError(device_id, holders)
+            if not holders:
+                return None
+            connection.execute(
+                update(Device)
+                .where(Device.account_id == holders[0], Device.device_id == device_id)
+                .values(revoked=True)
+            )
+        return holders[0]
 
     # ------------------------------------------------------------ hello
 

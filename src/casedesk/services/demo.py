@@ -27,6 +27,16 @@ from casedesk.domain.plans import ActionSnapshot, GoalSnapshot, PlanSnapshot, Ta
 from casedesk.domain.validation import Validator
 from casedesk.paths import resources_dir
 from casedesk.services import demo_content as C
+from casedesk.services.demo_story import (
+    REVIEW_DAYS,
+    ClientProfile,
+    Period,
+    ReferralProgress,
+    Slip,
+    Timeline,
+    random_profile,
+    worker_caseload,
+)
 from casedesk.services.plans import snapshot_data_and_hash
 from casedesk.services.profile import PROFILE_KEY, CaseManagerProfile
 from casedesk.storage.engine import Database
@@ -217,18 +227,20 @@ class DemoGenerator:
         self.domain_keys = domain_keys
         self.domain_set_id = domain_set_id
         self.services = services
+        self.timeline = Timeline(rng, anchor)
 
     # ------------------------------------------------------------------ one client
 
-    def client(self) -> None:
-        """Generate one client's record, history, plan and notes."""
+    def client(self, profile: ClientProfile | None = None) -> None:
+        """Generate one client's record, history, plan and notes.
+
+        Args:
+            profile: Who the client is (the default demo's roster); None draws one at random
+                (synthetic caseloads).
+        """
         rng = self.rng
-        intensity = rng.choices(list(E.Intensity), weights=(10, 20, 40, 30))[0]
-        status = rng.choices(
-            (E.ClientStatus.ACTIVE, E.ClientStatus.CLOSED, E.ClientStatus.REFERRAL),
-            weights=(80, 15, 5),
-        )[0]
-        opened = self.anchor - timedelta(days=rng.randint(30, 540))
+        profile = profile or random_profile(rng)
+        period = self.timeline.period(profile)
         given, family = rng.choice(C.GIVEN_NAMES), rng.choice(C.FAMILY_NAMES)
         client_id = self.sink.add(
             Client,
@@ -246,21 +258,21 @@ class DemoGenerator:
             postcode=str(rng.randint(2000, 7999)),
             preferred_language=rng.choice(C.LANGUAGES),
             interpreter_needed=rng.random() < 0.08,
-            intensity=intensity,
-            status=status,
+            intensity=profile.intensity,
+            status=profile.status,
             notes="",
-            _created=datetime.combine(opened, time(9), UTC),
+            _created=datetime.combine(period.opened, time(9), UTC),
         )
         self._people(client_id)
-        episode_id = self._episode(client_id, status, opened)
-        self._consents(client_id, opened)
-        self._risk(client_id, opened)
-        if status == E.ClientStatus.REFERRAL:
+        episode_id = self._episode(client_id, profile, period)
+        self._consents(client_id, profile, period)
+        self._risk(client_id, profile, period)
+        if profile.status == E.ClientStatus.REFERRAL:
             return
-        priorities = self._assessments(client_id, episode_id, opened)
-        goal_ids = self._plan(client_id, episode_id, opened, priorities, intensity)
-        self._referrals(client_id, goal_ids, opened)
-        self._notes(client_id, episode_id, opened, intensity, goal_ids, given)
+        priorities = self._assessments(client_id, episode_id, period)
+        goal_ids = self._plan(client_id, episode_id, period, priorities, profile)
+        self._referrals(client_id, goal_ids, period, profile)
+        self._notes(client_id, episode_id, period, profile, goal_ids, given)
 
     def _people(self, client_id: str) -> None:
         rng = self.rng
@@ -298,12 +310,10 @@ class DemoGenerator:
     def _person_name(self) -> str:
         return f"{self.rng.choice(C.GIVEN_NAMES)} {self.rng.choice(C.FAMILY_NAMES)}"
 
-    def _episode(self, client_id: str, status: E.ClientStatus, opened: date) -> str:
+    def _episode(self, client_id: str, profile: ClientProfile, period: Period) -> str:
         rng = self.rng
-        closed = status == E.ClientStatus.CLOSED
-        closed_on = opened + timedelta(days=rng.randint(60, 400)) if closed else None
-        if closed_on and closed_on > self.anchor:
-            closed_on = self.anchor - timedelta(days=rng.randint(1, 40))
+        status, opened, closed_on = profile.status, period.opened, period.closed_on
+        closed = closed_on is not None
         follow_up = closed_on + timedelta(weeks=6) if closed_on else None
         episode_id = self.sink.add(
             Episode,
@@ -318,7 +328,7 @@ class DemoGenerator:
             feedback_rating=rng.randint(3, 5) if closed else None,
             feedback_comments="Thanks for sticking with me." if closed else "",
             follow_up_on=follow_up,
-            followed_up_at=_followed_up(follow_up, self.anchor),
+            followed_up_at=self.timeline.follow_up_made(profile, follow_up),
         )
         self.sink.add(
             Intake,
@@ -341,8 +351,8 @@ class DemoGenerator:
         )
         return episode_id
 
-    def _consents(self, client_id: str, opened: date) -> None:
-        rng = self.rng
+    def _consents(self, client_id: str, profile: ClientProfile, period: Period) -> None:
+        rng, opened = self.rng, period.opened
         self.sink.add(
             Consent,
             client_id=client_id,
@@ -357,7 +367,7 @@ class DemoGenerator:
         )
         if rng.random() < 0.8 and self.services:
             agencies = [name for _, name in rng.sample(self.services, 2)]
-            expires = self.anchor + timedelta(days=rng.randint(-5, 300))
+            expires = self.timeline.consent_expiry(profile)
             self.sink.add(
                 Consent,
                 client_id=client_id,
@@ -365,18 +375,16 @@ class DemoGenerator:
                 agencies=agencies,
                 given_on=opened,
                 expires_on=expires,
-                withdrawn_on=None if rng.random() < 0.95 else self.anchor,
+                withdrawn_on=None if rng.random() < 0.95 else period.until,
                 method="verbal",
                 notes="",
                 signature_id=None,
             )
 
-    def _risk(self, client_id: str, opened: date) -> None:
+    def _risk(self, client_id: str, profile: ClientProfile, period: Period) -> None:
         rng = self.rng
-        level = rng.choices(
-            (E.RiskLevel.LOW, E.RiskLevel.MEDIUM, E.RiskLevel.HIGH), weights=(70, 20, 10)
-        )[0]
-        screened = opened + timedelta(days=rng.randint(0, 20))
+        level = profile.risk
+        screened = min(period.opened + timedelta(days=rng.randint(0, 20)), period.until)
         self.sink.add(
             RiskScreen,
             client_id=client_id,
@@ -392,19 +400,19 @@ class DemoGenerator:
             worker_safety=E.RiskLevel.LOW if level != E.RiskLevel.HIGH else E.RiskLevel.MEDIUM,
             worker_safety_notes="Visit in pairs" if level == E.RiskLevel.HIGH else "",
             overall_level=level,
-            review_on=self.anchor + timedelta(days=rng.randint(-7, 150)),
+            review_on=self.timeline.risk_review(profile, screened),
             status=E.RecordStatus.FINAL,
             supersedes_id=None,
         )
 
-    def _assessments(self, client_id: str, episode_id: str, opened: date) -> list[str]:
+    def _assessments(self, client_id: str, episode_id: str, period: Period) -> list[str]:
         rng = self.rng
         base = {key: rng.randint(2, 7) for key in self.domain_keys}
         stages = [E.AssessmentStage.INITIAL] + [E.AssessmentStage.REVIEW] * rng.randint(0, 2)
-        when = opened + timedelta(days=rng.randint(3, 21))
+        when = period.opened + timedelta(days=rng.randint(3, 21))
         priorities: list[str] = []
         for index, stage in enumerate(stages):
-            if when > self.anchor:
+            if when > period.until:
                 break
             final = index < len(stages) - 1 or rng.random() < 0.8
             assessment_id = self.sink.add(
@@ -446,133 +454,34 @@ class DemoGenerator:
         self,
         client_id: str,
         episode_id: str,
-        opened: date,
+        period: Period,
         priorities: list[str],
-        intensity: E.Intensity,
+        profile: ClientProfile,
     ) -> list[str]:
         rng = self.rng
-        start = opened + timedelta(days=rng.randint(7, 30))
-        review_days = {"intensive": 28, "high": 42, "moderate": 84, "low": 182}[intensity.value]
+        start = period.opened + timedelta(days=rng.randint(7, 30))
+        end = self.timeline.plan_end(start, period)
+        review_days = REVIEW_DAYS[profile.intensity]
         plan_id = self.sink.add(
             CasePlan,
             client_id=client_id,
             episode_id=episode_id,
-            state=E.PlanState.AGREED,
+            state=E.PlanState.AGREED if period.closed_on is None else E.PlanState.CLOSED,
             period_start=start,
-            period_end=start + timedelta(days=365),
-            next_review_on=self.anchor + timedelta(days=rng.randint(-6, review_days)),
+            period_end=end,
+            next_review_on=self.timeline.next_plan_review(profile, start, end),
             review_interval_days=review_days,
             current_version_no=1,
         )
-        goal_ids: list[str] = []
-        goal_snaps: list[GoalSnapshot] = []
-        templates = rng.sample(C.GOAL_TEMPLATES, rng.randint(3, 6))
-        for order, (domain, words, framing, measure, target) in enumerate(templates):
-            need_id = self.sink.add(
-                Need,
-                client_id=client_id,
-                episode_id=episode_id,
-                domain_key=domain,
-                description=framing,
-                source_assessment_id=None,
-                status=E.NeedStatus.OPEN,
-            )
-            term = rng.choice(list(E.GoalTerm))
-            priority = rng.choice(list(E.Priority))
-            achievement = rng.choice(
-                (
-                    E.GoalAchievement.IN_PROGRESS,
-                    E.GoalAchievement.IMPROVING,
-                    E.GoalAchievement.NO_CHANGE,
-                    E.GoalAchievement.ACHIEVED,
-                )
-            )
-            goal_id = self.sink.add(
-                Goal,
-                plan_id=plan_id,
-                client_id=client_id,
-                need_id=need_id,
-                domain_key=domain,
-                client_words=words,
-                worker_framing=framing,
-                term=term,
-                priority=priority,
-                lifecycle_status=E.GoalLifecycle.ACTIVE,
-                achievement_status=achievement,
-                status_date=start,
-                status_reason="",
-                start_date=start,
-                expressed_by=E.ExpressedBy.CLIENT,
-                sort_order=order,
-            )
-            goal_ids.append(goal_id)
-            target_due = start + timedelta(days=rng.randint(60, 300))
-            target_id = self.sink.add(
-                GoalTarget,
-                goal_id=goal_id,
-                measure=measure,
-                baseline="0",
-                target=target,
-                due_on=target_due,
-            )
-            action_snaps: list[ActionSnapshot] = []
-            for a_order, (what, who) in enumerate(
-                rng.sample(C.ACTION_TEMPLATES, rng.randint(2, 4))
-            ):
-                due = self.anchor + timedelta(days=rng.randint(-12, 60))
-                # Most steps whose date has passed were done; few future ones are done early.
-                done = rng.random() < (0.8 if due < self.anchor else 0.1)
-                service = rng.choice(self.services) if who == "agency" else None
-                status = (
-                    E.ActionStatus.DONE
-                    if done
-                    else rng.choice((E.ActionStatus.NOT_STARTED, E.ActionStatus.IN_PROGRESS))
-                )
-                action_id = self.sink.add(
-                    Action,
-                    goal_id=goal_id,
-                    description=what,
-                    performer=E.Performer(who),
-                    performer_name="",
-                    service_id=service[0] if service else None,
-                    due_on=due,
-                    status=status,
-                    completed_on=due if done else None,
-                    notes="",
-                    sort_order=a_order,
-                )
-                # The version was agreed at the start, before any action was done.
-                action_snaps.append(
-                    ActionSnapshot(
-                        action_id,
-                        what,
-                        who,
-                        service[1] if service else None,
-                        due,
-                        E.ActionStatus.NOT_STARTED.value,
-                    )
-                )
-            goal_snaps.append(
-                GoalSnapshot(
-                    id=goal_id,
-                    client_words=words,
-                    worker_framing=framing,
-                    domain_key=domain,
-                    need_id=need_id,
-                    term=term.value,
-                    priority=priority.value,
-                    lifecycle=E.GoalLifecycle.ACTIVE.value,
-                    achievement=E.GoalAchievement.IN_PROGRESS.value,
-                    expressed_by=E.ExpressedBy.CLIENT.value,
-                    targets=(TargetSnapshot(target_id, measure, "0", target, target_due),),
-                    actions=tuple(action_snaps),
-                )
-            )
+        # The default demo keeps plans small (one worker's plans); benchmarks keep them full.
+        goal_count = rng.randint(2, 4) if profile.keeps_up else rng.randint(3, 6)
+        templates = rng.sample(C.GOAL_TEMPLATES, goal_count)
+        goal_snaps = [
+            self._goal(client_id, episode_id, plan_id, template, order, start, period, profile)
+            for order, template in enumerate(templates)
+        ]
         snapshot = PlanSnapshot(
-            version=1,
-            period_start=start,
-            period_end=start + timedelta(days=365),
-            goals=tuple(goal_snaps),
+            version=1, period_start=start, period_end=end, goals=tuple(goal_snaps)
         )
         data, digest = snapshot_data_and_hash(snapshot)
         self.sink.add(
@@ -583,37 +492,164 @@ class DemoGenerator:
             snapshot=data,
             content_sha256=digest,
         )
-        if rng.random() < 0.6 and start + timedelta(days=review_days) < self.anchor:
-            held = start + timedelta(days=review_days)
-            review_id = self.sink.add(
-                Review,
-                plan_id=plan_id,
-                held_on=held,
-                status=E.RecordStatus.FINAL,
-                achievements="Rent back on track.",
-                barriers="Transport to appointments.",
-                new_supports="Community transport",
-                summary="Good progress overall.",
-                risk_rechecked=True,
-            )
-            for goal_id in goal_ids:
-                self.sink.add(
-                    GoalReview,
-                    review_id=review_id,
-                    goal_id=goal_id,
-                    achievement_status=E.GoalAchievement.IMPROVING,
-                    progress_note="Steady progress.",
-                    client_scaling_score=rng.randint(3, 8),
-                )
+        goal_ids = [snap.id for snap in goal_snaps]
+        held = start + timedelta(days=review_days)
+        # Held within the plan's life: before today, the plan's end and the case's closing.
+        if held < min(period.until, end) and (profile.keeps_up or rng.random() < 0.6):
+            self._review(plan_id, held, goal_ids)
         return goal_ids
 
-    def _referrals(self, client_id: str, goal_ids: list[str], opened: date) -> None:
+    def _goal(
+        self,
+        client_id: str,
+        episode_id: str,
+        plan_id: str,
+        template: tuple[str, str, str, str, str],
+        order: int,
+        start: date,
+        period: Period,
+        profile: ClientProfile,
+    ) -> GoalSnapshot:
+        """One goal with its need, target and actions; returns it as agreed at the start."""
         rng = self.rng
-        for _ in range(rng.randint(0, 3)):
+        domain, words, framing, measure, target = template
+        need_id = self.sink.add(
+            Need,
+            client_id=client_id,
+            episode_id=episode_id,
+            domain_key=domain,
+            description=framing,
+            source_assessment_id=None,
+            status=E.NeedStatus.OPEN,
+        )
+        term = rng.choice(list(E.GoalTerm))
+        priority = rng.choice(list(E.Priority))
+        achievement = rng.choice(
+            (
+                E.GoalAchievement.IN_PROGRESS,
+                E.GoalAchievement.IMPROVING,
+                E.GoalAchievement.NO_CHANGE,
+                E.GoalAchievement.ACHIEVED,
+            )
+        )
+        goal_id = self.sink.add(
+            Goal,
+            plan_id=plan_id,
+            client_id=client_id,
+            need_id=need_id,
+            domain_key=domain,
+            client_words=words,
+            worker_framing=framing,
+            term=term,
+            priority=priority,
+            lifecycle_status=E.GoalLifecycle.ACTIVE,
+            achievement_status=achievement,
+            status_date=start,
+            status_reason="",
+            start_date=start,
+            expressed_by=E.ExpressedBy.CLIENT,
+            sort_order=order,
+        )
+        target_due = start + timedelta(days=rng.randint(60, 300))
+        target_id = self.sink.add(
+            GoalTarget,
+            goal_id=goal_id,
+            measure=measure,
+            baseline="0",
+            target=target,
+            due_on=target_due,
+        )
+        count = rng.randint(1, 3) if profile.keeps_up else rng.randint(2, 4)
+        actions = tuple(
+            self._action(goal_id, what, who, a_order, start, period, profile,
+                         late=profile.slip is Slip.ACTION and order == 0 and a_order == 0)
+            for a_order, (what, who) in enumerate(rng.sample(C.ACTION_TEMPLATES, count))
+        )
+        return GoalSnapshot(
+            id=goal_id,
+            client_words=words,
+            worker_framing=framing,
+            domain_key=domain,
+            need_id=need_id,
+            term=term.value,
+            priority=priority.value,
+            lifecycle=E.GoalLifecycle.ACTIVE.value,
+            achievement=E.GoalAchievement.IN_PROGRESS.value,
+            expressed_by=E.ExpressedBy.CLIENT.value,
+            targets=(TargetSnapshot(target_id, measure, "0", target, target_due),),
+            actions=actions,
+        )
+
+    def _action(
+        self,
+        goal_id: str,
+        what: str,
+        who: str,
+        order: int,
+        start: date,
+        period: Period,
+        profile: ClientProfile,
+        *,
+        late: bool,
+    ) -> ActionSnapshot:
+        """One action; returns it as agreed at the start (before any action was done)."""
+        due, status, completed = self.timeline.action(profile, start, period, late)
+        service = self.rng.choice(self.services) if who == "agency" else None
+        action_id = self.sink.add(
+            Action,
+            goal_id=goal_id,
+            description=what,
+            performer=E.Performer(who),
+            performer_name="",
+            service_id=service[0] if service else None,
+            due_on=due,
+            status=status,
+            completed_on=completed,
+            notes="",
+            sort_order=order,
+        )
+        return ActionSnapshot(
+            action_id,
+            what,
+            who,
+            service[1] if service else None,
+            due,
+            E.ActionStatus.NOT_STARTED.value,
+        )
+
+    def _review(self, plan_id: str, held: date, goal_ids: list[str]) -> None:
+        review_id = self.sink.add(
+            Review,
+            plan_id=plan_id,
+            held_on=held,
+            status=E.RecordStatus.FINAL,
+            achievements="Rent back on track.",
+            barriers="Transport to appointments.",
+            new_supports="Community transport",
+            summary="Good progress overall.",
+            risk_rechecked=True,
+        )
+        for goal_id in goal_ids:
+            self.sink.add(
+                GoalReview,
+                review_id=review_id,
+                goal_id=goal_id,
+                achievement_status=E.GoalAchievement.IMPROVING,
+                progress_note="Steady progress.",
+                client_scaling_score=self.rng.randint(3, 8),
+            )
+
+    def _referrals(
+        self, client_id: str, goal_ids: list[str], period: Period, profile: ClientProfile
+    ) -> None:
+        rng = self.rng
+        count = rng.randint(0, 2) if profile.keeps_up else rng.randint(0, 3)
+        if profile.slip is Slip.REFERRAL_FOLLOW_UP:
+            count = max(count, 1)
+        for index in range(count):
             service_id, name = rng.choice(self.services)
-            status = rng.choice(list(E.ReferralStatus))
-            drafted = opened + timedelta(days=rng.randint(10, 200))
-            drafted = min(drafted, self.anchor)
+            late = index == 0 and profile.slip is Slip.REFERRAL_FOLLOW_UP
+            drafted, progress, follow_up = self._referral_dates(period, profile, late)
             self.sink.add(
                 ReferralOut,
                 client_id=client_id,
@@ -621,35 +657,45 @@ class DemoGenerator:
                 service_id=service_id,
                 agency_name=name,
                 reason=rng.choice(C.REFERRAL_REASONS),
-                status=status,
+                status=progress.status,
                 drafted_on=drafted,
-                sent_on=drafted if status != E.ReferralStatus.DRAFTED else None,
-                responded_on=None,
-                attended_on=None,
-                closed_on=drafted + timedelta(days=30)
-                if status == E.ReferralStatus.CLOSED
-                else None,
-                follow_up_on=self.anchor + timedelta(days=rng.randint(-4, 21)),
+                sent_on=progress.sent_on,
+                responded_on=progress.responded_on,
+                attended_on=progress.attended_on,
+                closed_on=progress.closed_on,
+                follow_up_on=follow_up,
                 notes="",
             )
+
+    def _referral_dates(
+        self, period: Period, profile: ClientProfile, late: bool
+    ) -> tuple[date, ReferralProgress, date | None]:
+        """A referral's drafting date, how far it got, and when to follow it up."""
+        if late:
+            return self.timeline.late_referral()
+        rng = self.rng
+        wanted = rng.choice(list(E.ReferralStatus))
+        if period.closed_on is not None:  # settled one way or another at the exit
+            wanted = rng.choice((E.ReferralStatus.CLOSED, E.ReferralStatus.DECLINED))
+        drafted = min(period.opened + timedelta(days=rng.randint(10, 200)), period.until)
+        progress = self.timeline.referral(wanted, drafted, period.until)
+        return drafted, progress, self.timeline.referral_follow_up(
+            profile, progress, drafted, period)
 
     def _notes(
         self,
         client_id: str,
         episode_id: str,
-        opened: date,
-        intensity: E.Intensity,
+        period: Period,
+        profile: ClientProfile,
         goal_ids: list[str],
         given: str,
     ) -> None:
         rng = self.rng
-        count = max(1, int(rng.gauss(NOTES_PER_CLIENT[intensity], 8)))
-        span_days = max(1, (self.anchor - opened).days)
-        for _ in range(count):
+        usual = max(1, int(rng.gauss(NOTES_PER_CLIENT[profile.intensity], 8)))
+        for day in self.timeline.note_days(profile, period, usual):
             when = datetime.combine(
-                opened + timedelta(days=rng.randint(0, span_days)),
-                time(rng.randint(8, 17), rng.choice((0, 15, 30, 45))),
-                UTC,
+                day, time(rng.randint(8, 17), rng.choice((0, 15, 30, 45))), UTC
             )
             contact = rng.choices(list(E.ContactType), weights=(30, 12, 30, 4, 10, 6, 3, 5))[0]
             body = " ".join(
@@ -679,13 +725,6 @@ class DemoGenerator:
             )
             if goal_ids and rng.random() < 0.3:
                 self.sink.add(NoteGoal, note_id=note_id, goal_id=rng.choice(goal_ids))
-
-
-def _followed_up(follow_up: date | None, anchor: date) -> datetime | None:
-    """Follow-ups due more than a fortnight ago were made (the worker kept up with them)."""
-    if follow_up is None or follow_up > anchor - timedelta(days=14):
-        return None
-    return datetime.combine(follow_up, time(11), UTC)
 
 
 def _load_domain_set(conn: Connection, sink: _Sink) -> tuple[str, list[str]]:
@@ -748,25 +787,19 @@ def _directory(sink: _Sink, rng: random.Random, count: int = 150) -> list[tuple[
     return entries
 
 
-def _batches(total: int) -> Iterator[int]:
-    done = 0
-    while done < total:
-        size = min(BATCH_CLIENTS, total - done)
-        yield size
-        done += size
-
-
 def generate_demo_data(
-    db: Database, clients: int, seed: int = 1, anchor: date | None = None
+    db: Database, clients: int | None = None, seed: int = 1, anchor: date | None = None
 ) -> DemoSummary:
-    """Add a synthetic caseload of ``clients`` clients (plus a service directory).
+    """Add a demo caseload (plus a service directory).
 
     Everything is written in one transaction: a crash leaves the vault as it was. Note text is
     indexed in one FTS rebuild at the end (about three times faster than row by row).
 
     Args:
         db: the open vault database.
-        clients: how many clients to create.
+        clients: None for the default demo, one worker's believable caseload (see
+            :mod:`casedesk.services.demo_story`); a number for a synthetic caseload of that
+            many clients (benchmarks and load tests).
         seed: the random seed: the same seed and anchor give the same records.
         anchor: the date the story is told up to (default: today).
 
@@ -784,10 +817,13 @@ def generate_demo_data(
         services = _directory(sink, rng)
         sink.flush()
         generator = DemoGenerator(sink, rng, anchor, domain_keys, set_id, services)
+        roster: list[ClientProfile | None] = (
+            list(worker_caseload(rng)) if clients is None else [None] * clients
+        )
         with _derived_data_deferred(conn):
-            for size in _batches(clients):
-                for _ in range(size):
-                    generator.client()
+            for start in range(0, len(roster), BATCH_CLIENTS):
+                for profile in roster[start:start + BATCH_CLIENTS]:
+                    generator.client(profile)
                 sink.flush()
         sink.add(
             AuditEvent,
@@ -797,11 +833,11 @@ def generate_demo_data(
             entity_table="client",
             entity_id=sink.new_id(),
             client_id=None,
-            summary=f"{clients} demo clients generated (seed {seed})",
+            summary=f"{len(roster)} demo clients generated (seed {seed})",
         )
         sink.flush()
     db.generation += 1  # written outside Database.session(): tell caches the data changed
-    return DemoSummary(clients, dict(sink.counts))
+    return DemoSummary(len(roster), dict(sink.counts))
 
 
 def _check_demo_request(clients: int, anchor: date) -> None:

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 PROTOCOL_VERSION = 1
 """The protocol version this code speaks."""
@@ -44,13 +44,48 @@ MAX_BLOB_CHUNK_BYTES = 1024 * 1024
 ENVELOPE_MAX_CHARS = 512 * 1024
 """Largest single envelope accepted in a push (one row, sealed)."""
 
+INT32_MAX = 2**31 - 1
+"""Largest integer a request may carry: the hub stores them in 32-bit columns on PostgreSQL."""
+
+# Every request field has a bounded length and a character set the hub's databases can store:
+# PostgreSQL refuses NUL in text, envelopes are stored as ASCII bytes, and the columns have
+# fixed widths. Refusing at the schema makes such input a documented 400, never a 500.
 _NAME = r"^[a-z][a-z0-9_]{0,62}$"
 _ROW_ID = r"^[A-Za-z0-9_.:-]{1,64}$"
 _SHA256 = r"^[0-9a-f]{64}$"
+_ENVELOPE = r"^[A-Za-z0-9_=:.+/-]+$"
+"""Envelope characters: base64 (standard and URL-safe) and the ``v1:key_id:`` separators."""
+_OPAQUE_ID = r"^[A-Za-z0-9_.:-]*$"
+"""HLC strings and batch ids: row-id characters, possibly empty."""
+_SECRET = r"^[A-Za-z0-9_-]+$"
+"""Enrollment tokens and pairing grants: a prefix and URL-safe base64."""
+_CURSOR = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"
+_TEXT = r"^[^\x00-\x1f\x7f-\x9f]*$"
+"""Free text (a device's name): any character except control characters."""
+_PRINTABLE_ASCII = r"^[ -~]*$"
 
 TableName = Annotated[str, Field(pattern=_NAME, description="Synced table name (snake_case).")]
 RowId = Annotated[str, Field(pattern=_ROW_ID, description="Row id chosen on the device (UUID).")]
 Sha256Hex = Annotated[str, Field(pattern=_SHA256, description="Lower-case hex SHA-256.")]
+Epoch = Annotated[str, Field(pattern=_ROW_ID, description="The hub's epoch, as hello gave it.")]
+Cursor = Annotated[str, Field(max_length=400, pattern=_CURSOR,
+                              description="Opaque pull position from a previous pull.")]
+
+
+def _json_integer(value: object) -> object:
+    """Refuse booleans for integers, as JSON Schema does (pydantic would read ``true`` as 1).
+
+    Integral floats such as ``7.0`` stay accepted: JSON Schema counts them as integers.
+    """
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not an integer")
+    return value
+
+
+Int32 = Annotated[int, Field(ge=0, le=INT32_MAX), BeforeValidator(_json_integer)]
+"""A non-negative integer in a request, small enough for every hub database column."""
+Version = Annotated[int, Field(ge=1, le=INT32_MAX), BeforeValidator(_json_integer)]
+"""A row version in a request (versions start at 1)."""
 
 
 class ErrorCode(StrEnum):
@@ -59,6 +94,7 @@ class ErrorCode(StrEnum):
     UNAUTHORIZED = "unauthorized"  # 401: no token, unknown or revoked token
     FORBIDDEN = "forbidden"  # 403: token valid but not for this device/account/cursor
     NOT_FOUND = "not_found"  # 404
+    METHOD_NOT_ALLOWED = "method_not_allowed"  # 405: the path exists, the method does not
     EPOCH_MISMATCH = "epoch_mismatch"  # 409: hub restored from a backup; re-announce
     CURSOR_EXPIRED = "cursor_expired"  # 410: history compacted past the cursor; full resync
     CURSOR_INVALID = "cursor_invalid"  # 400: cursor not issued by this hub or altered
@@ -75,6 +111,7 @@ ERROR_STATUS: dict[ErrorCode, int] = {
     ErrorCode.UNAUTHORIZED: 401,
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.NOT_FOUND: 404,
+    ErrorCode.METHOD_NOT_ALLOWED: 405,
     ErrorCode.EPOCH_MISMATCH: 409,
     ErrorCode.CURSOR_EXPIRED: 410,
     ErrorCode.CURSOR_INVALID: 400,
@@ -108,9 +145,9 @@ class ErrorBody(_Message):
 class EnrollRequest(_Message):
     """Exchange a one-time enrollment token or pairing grant for a per-device bearer token."""
 
-    enrollment_token: str = Field(min_length=16, max_length=200)
+    enrollment_token: str = Field(min_length=16, max_length=200, pattern=_SECRET)
     device_id: RowId
-    device_name: str = Field(default="", max_length=100)
+    device_name: str = Field(default="", max_length=100, pattern=_TEXT)
 
 
 class EnrollResponse(_Message):
@@ -136,9 +173,9 @@ class PairingGrantResponse(_Message):
 class HelloRequest(_Message):
     """First call of every sync round: negotiates the protocol and checks schema skew."""
 
-    protocols: list[int] = Field(min_length=1, max_length=16)
-    schema_version: int = Field(ge=0)
-    app_version: str = Field(default="", max_length=40)
+    protocols: list[Int32] = Field(min_length=1, max_length=16)
+    schema_version: Int32
+    app_version: str = Field(default="", max_length=40, pattern=_PRINTABLE_ASCII)
 
 
 class HubLimits(_Message):
@@ -196,18 +233,18 @@ class PushOp(_Message):
     table: TableName
     row_id: RowId
     kind: OpKind
-    base_version: int | None = Field(default=None, ge=1)
-    envelope: str | None = Field(default=None, max_length=ENVELOPE_MAX_CHARS)
-    hlc: str = Field(default="", max_length=100)
-    schema_version: int = Field(default=0, ge=0)
+    base_version: Version | None = None
+    envelope: str | None = Field(default=None, max_length=ENVELOPE_MAX_CHARS, pattern=_ENVELOPE)
+    hlc: str = Field(default="", max_length=100, pattern=_OPAQUE_ID)
+    schema_version: Int32 = 0
 
 
 class PushRequest(_Message):
     """A batch of operations, applied by the hub in one transaction."""
 
     device_id: RowId
-    epoch: str
-    batch_id: str = Field(default="", max_length=64)
+    epoch: Epoch
+    batch_id: str = Field(default="", max_length=64, pattern=_OPAQUE_ID)
     ops: list[PushOp] = Field(max_length=MAX_BATCH_OPS)
 
 
@@ -296,14 +333,14 @@ class TableDigest(_Message):
     """Order-independent digest of one table's (row_id, row_version) set."""
 
     table: TableName
-    count: int = Field(ge=0)
+    count: Int32
     set_hash: Sha256Hex
 
 
 class ManifestRequest(_Message):
     """The client's digests, sent after an epoch change (or periodically) to find divergence."""
 
-    epoch: str
+    epoch: Epoch
     tables: list[TableDigest] = Field(max_length=1000)
 
 

@@ -38,7 +38,7 @@ from casedesk.ui.tasks import TaskRunner
 from casedesk.ui.unlock import UnlockDialog, UnlockPanel
 from casedesk.ui.unlock.lock_screen import LockScreen
 from casedesk.ui.welcome import DemoSetupDialog, WelcomeDialog
-from casedesk.ui.welcome.demo_setup import DEMO_CLIENTS, DEMO_PASSPHRASE
+from casedesk.ui.welcome.demo_setup import DEMO_PASSPHRASE
 from casedesk.ui.widgets.icons import icon
 from casedesk.ui.widgets.theme import apply_theme
 
@@ -75,7 +75,7 @@ class AppController(QObject):
         dialogs: Dialogs,
         prefs: UiPrefs,
         demo: bool = False,
-        demo_clients: int = DEMO_CLIENTS,
+        demo_clients: int | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QProgressBar, QVBoxLayout, QWidget
 
 from casedesk.services.demo import generate_demo_data
+from casedesk.services.demo_story import WORKER_CASELOAD_CLIENTS
 from casedesk.services.vault_service import VaultService
 from casedesk.ui.messages import describe_error
 from casedesk.ui.tasks import TaskRunner
 from casedesk.ui.widgets.basics import guarded, label
 
-DEMO_CLIENTS = 300
 DEMO_PASSPHRASE = "demo"
 
 
@@ -23,7 +23,7 @@ class DemoSetupDialog(QDialog):
         tasks: TaskRunner,
         parent: QWidget | None = None,
         *,
-        clients: int = DEMO_CLIENTS,
+        clients: int | None = None,
     ) -> None:
         super().__init__(parent)
         self._vault = vault
@@ -68,7 +68,7 @@ class DemoSetupDialog(QDialog):
     def _on_created(self, _: object) -> None:
         self.status.setText(
             self.tr("Adding {n} fictional clients with notes, plans and referrals…").format(
-                n=self._clients
+                n=self._clients or WORKER_CASELOAD_CLIENTS
             )
         )
         vault, count = self._vault, self._clients
