@@ -840,9 +840,9 @@ def generate_demo_data(
     return DemoSummary(len(roster), dict(sink.counts))
 
 
-def _check_demo_request(clients: int, anchor: date) -> None:
+def _check_demo_request(clients: int | None, anchor: date) -> None:
     v = Validator()
-    if not 1 <= clients <= MAX_DEMO_CLIENTS:
+    if clients is not None and not 1 <= clients <= MAX_DEMO_CLIENTS:
         v.add("clients", f"Choose between 1 and {MAX_DEMO_CLIENTS:,} clients.")
     if not EARLIEST_ANCHOR <= anchor <= LATEST_ANCHOR:
         v.add(
