@@ -6,7 +6,7 @@ what users run.
 
 Fixtures:
     vault_service: a created, unlocked ``VaultService`` (passphrase ``PASSPHRASE``).
-    services: ``Services`` built on it.
+    services: ``Services`` built on it, with My details set (plans can be agreed).
     dialogs: a ``RecordingDialogs`` (records every call, returns canned answers).
     ctx: ``AppContext`` with ``TaskRunner(inline=True)``.
     make_client / make_note: factories that write through the services.
@@ -35,6 +35,7 @@ from casedesk.storage.keys import KDF_ENV, TEST_KDF
 from casedesk.ui.context import AppContext, ChangeHub
 from casedesk.ui.dialogs import Dialogs
 from casedesk.ui.tasks import TaskRunner
+from vaultkit import with_my_details
 
 PASSPHRASE = "correct horse battery staple 42"
 # The offscreen platform warns whenever a shown top-level window's size limits change; it is
@@ -137,8 +138,8 @@ def vault_service(vault_dir: Path) -> Iterator[VaultService]:
 
 @pytest.fixture
 def services(vault_service: VaultService) -> Services:
-    """Every service on the fresh vault."""
-    return Services.for_vault(vault_service)
+    """Every service on the fresh vault, with My details set (so plans can be agreed)."""
+    return with_my_details(Services.for_vault(vault_service))
 
 
 @pytest.fixture
