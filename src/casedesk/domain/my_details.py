@@ -37,6 +37,11 @@ MAX_LOGO_BYTES = 1024 * 1024
 MAX_LOGO_SIDE = 4096
 
 
+def logo_too_large(size: int) -> str:
+    """The plain reason a logo file of ``size`` bytes is refused."""
+    return f"The logo is {size / 1_048_576:.1f} MB; please use one under 1 MB."
+
+
 @dataclass(frozen=True)
 class MyDetails:
     """The worker's contact details.

@@ -21,12 +21,13 @@ from casedesk.domain.my_details import (
     MAX_LOGO_BYTES,
     MAX_LOGO_SIDE,
     MyDetails,
+    logo_too_large,
     missing_for_agreeing,
     validate_my_details,
 )
 from casedesk.domain.plans import PlanTransitionError
 from casedesk.services import audit, preferences
-from casedesk.services.errors import NotFound, ValidationError
+from casedesk.services.errors import ValidationError
 from casedesk.services.preferences import PROFILE_KEY
 from casedesk.storage.engine import Database
 from casedesk.storage.models import Attachment
@@ -74,9 +75,7 @@ def check_logo_image(data: bytes) -> str:
         ValidationError: on the ``logo`` field, in plain words.
     """
     if len(data) > MAX_LOGO_BYTES:
-        raise ValidationError(
-            {"logo": f"The logo is {len(data) / 1_048_576:.1f} MB; please use one under 1 MB."}
-        )
+        raise ValidationError({"logo": logo_too_large(len(data))})
     decoded = _decode_image(data)
     if decoded is None:
         raise ValidationError({"logo": "This file is not a PNG or JPEG image (or it is damaged)."})
@@ -119,62 +118,72 @@ class ProfileService:
         with self._db.read() as session:
             return preferences.my_details(session)
 
-    def save(self, details: MyDetails) -> MyDetails:
-        """Validate and store the details (the logo is kept as it is: see :meth:`set_logo`).
+    def save(
+        self, details: MyDetails, *, logo: bytes | None = None, remove_logo: bool = False
+    ) -> MyDetails:
+        """Validate and store the details, and optionally a new logo, in one transaction.
+
+        Args:
+            details: every text field (``logo_attachment_id`` is ignored: the stored logo is
+                kept unless ``logo`` or ``remove_logo`` says otherwise).
+            logo: a new logo image (PNG or JPEG); the previous one stays in the vault.
+            remove_logo: stop using the logo (the image stays: attachments are permanent).
 
         Raises:
-            ValidationError: a field needs attention (phone, email, lengths).
+            ValidationError: a field needs attention (phone, email, lengths, the logo); nothing
+                is stored.
         """
         cleaned = validate_my_details(details)
+        media_type = check_logo_image(logo) if logo is not None else None
         with self._db.session() as session:
             logo_id = preferences.my_details(session).logo_attachment_id
+            if logo is not None and media_type is not None:
+                logo_id = self._add_logo(session, logo, media_type)
+            elif remove_logo:
+                logo_id = None
             stored = replace(cleaned, logo_attachment_id=logo_id)
-            self._store(session, stored, "My details changed")
+            self._store(session, stored)
             return stored
 
     def set_logo(self, data: bytes) -> MyDetails:
-        """Store a logo image in the vault and use it (the previous one stays in the vault).
-
-        Raises:
-            ValidationError: not a PNG/JPEG, over 1 MB, too many pixels, or damaged.
-        """
-        media_type = check_logo_image(data)
-        with self._db.session() as session:
-            attachment = Attachment(
-                client_id=None,
-                media_type=media_type,
-                label=LOGO_LABEL,
-                size=len(data),
-                sha256=hashlib.sha256(data).hexdigest(),
-                content=data,
-            )
-            session.add(attachment)
-            session.flush()
-            details = replace(preferences.my_details(session), logo_attachment_id=attachment.id)
-            self._store(session, details, "Logo added to My details")
-            return details
+        """Use a new logo, keeping the other details (see :meth:`save`)."""
+        return self.save(self.get(), logo=data)
 
     def remove_logo(self) -> MyDetails:
-        """Stop using the logo (the image stays in the vault: attachments are permanent)."""
-        with self._db.session() as session:
-            details = replace(preferences.my_details(session), logo_attachment_id=None)
-            self._store(session, details, "Logo removed from My details")
-            return details
+        """Stop using the logo, keeping the other details (see :meth:`save`)."""
+        return self.save(self.get(), remove_logo=True)
 
     def logo(self) -> Logo | None:
-        """The logo in use, if any."""
+        """The logo in use, if any.
+
+        None also when its image has not reached this device yet: synced details can name a
+        logo whose bytes are still on their way.
+        """
         with self._db.read() as session:
             attachment_id = preferences.my_details(session).logo_attachment_id
-            if attachment_id is None:
-                return None
-            row = session.get(Attachment, attachment_id)
+            row = None if attachment_id is None else session.get(Attachment, attachment_id)
             if row is None or row.deleted_at is not None:
-                # Synced details can name a logo whose bytes have not arrived yet.
-                raise NotFound("The logo has not reached this device yet; sync and try again.")
+                return None
             return Logo(row.id, row.media_type, bytes(row.content))
 
     @staticmethod
-    def _store(session: Session, details: MyDetails, summary: str) -> None:
+    def _add_logo(session: Session, data: bytes, media_type: str) -> str:
+        attachment = Attachment(
+            client_id=None,
+            media_type=media_type,
+            label=LOGO_LABEL,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            content=data,
+        )
+        session.add(attachment)
+        session.flush()
+        return attachment.id
+
+    @staticmethod
+    def _store(session: Session, details: MyDetails) -> None:
         preferences.write(session, PROFILE_KEY, details.to_data())
         session.flush()
-        audit.record(session, "my_details.changed", "preference", PROFILE_KEY, summary=summary)
+        audit.record(
+            session, "my_details.changed", "preference", PROFILE_KEY, summary="My details changed"
+        )

@@ -29,6 +29,7 @@ from casedesk.domain.smart import ActionFacts, GoalFacts, TargetFacts, coach_goa
 from casedesk.services.errors import ValidationError
 from casedesk.services.goals import GoalInput, TargetInput, validate_goal
 from casedesk.services.plans import GoalView, PlanView
+from casedesk.ui.dialogs import Dialogs
 from casedesk.ui.plan.fields import DataCombo, DateField, EnumCombo
 from casedesk.ui.plan.smart_panel import SmartPanel
 from casedesk.ui.widgets.basics import button, label
@@ -75,6 +76,7 @@ class GoalEditor(QDialog):
     """Add or change a goal. ``result_input()`` gives the :class:`GoalInput` after accept.
 
     The SMART coach panel updates as the worker types; it is advice and never blocks saving.
+    Cancel (or Escape, or closing the window) asks before throwing away typed changes.
     """
 
     def __init__(
@@ -83,11 +85,14 @@ class GoalEditor(QDialog):
         goal: GoalView | None = None,
         choices: GoalChoices | None = None,
         parent: QWidget | None = None,
+        *,
+        dialogs: Dialogs | None = None,
     ) -> None:
         super().__init__(parent)
         self._plan = plan
         self._goal = goal
         self._choices = choices or GoalChoices()
+        self._dialogs = dialogs or Dialogs()
         self.setWindowTitle(self.tr("Change goal") if goal else self.tr("New goal"))
         self.setAccessibleName(self.windowTitle())
         self.rows: list[_TargetRow] = []
@@ -95,6 +100,7 @@ class GoalEditor(QDialog):
         self._fill(goal)
         self._connect()
         self.refresh_coach()
+        self._unchanged = self.result_input()
         self.resize(980, 640)
 
     # ------------------------------------------------------------------ building
@@ -218,6 +224,7 @@ class GoalEditor(QDialog):
         self.client_words.setPlainText(client_words)
         self.worker_framing.setPlainText(framing)
         self.refresh_coach()
+        self._unchanged = self.result_input()  # prefilled, not typed: nothing to lose yet
 
     def _connect(self) -> None:
         self.buttons.accepted.connect(self._on_save)
@@ -302,6 +309,25 @@ class GoalEditor(QDialog):
         """Show validation messages from the service inline."""
         self.error.setText("\n".join(errors.values()))
         self.error.setVisible(bool(errors))
+
+    def has_changes(self) -> bool:
+        """Whether the form differs from what it opened with."""
+        return self.result_input() != self._unchanged
+
+    def reject(self) -> None:
+        """Cancel: ask first when typed changes would be thrown away."""
+        if self.has_changes() and not self._dialogs.confirm(
+            self,
+            self.tr("Discard changes?"),
+            self.tr("Discard the changes you typed in this goal? They have not been saved."),
+            ok=self.tr("Discard changes"),
+        ):
+            return
+        super().reject()
+
+    def discard(self) -> None:
+        """Close without asking (the vault is locking)."""
+        super().reject()
 
     def _on_save(self) -> None:
         try:

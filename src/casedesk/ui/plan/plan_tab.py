@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from casedesk.domain.clock import today
 from casedesk.domain.enums import ActionStatus, PlanState
+from casedesk.domain.my_details import AGREE_NEEDS_DETAILS, MyDetails
 from casedesk.domain.plans import PlanEvent, PlanTransitionError
 from casedesk.services.bundle import Services
 from casedesk.services.changes import Changes
@@ -576,9 +577,26 @@ class PlanTab(QWidget):
         )
 
     def agree(self) -> None:
-        """Agree the plan (after confirming): the next version is frozen."""
+        """Agree the plan (after confirming): the next version is frozen.
+
+        Refused with a plain message until the worker's name and phone number are in My
+        details: the client's copy must say who to call.
+        """
         plan = self.plan
         if plan is None:
+            return
+        self._ctx.tasks.run(
+            self._ctx.services.profile.get,
+            guarded(self, lambda details: self._agree_if_ready(plan, details)),
+            guarded(self, self._on_error),
+            label="check my details",
+        )
+
+    def _agree_if_ready(self, plan: PlanView, details: MyDetails) -> None:
+        if not details.ready_for_agreeing:
+            self._ctx.dialogs.warn(
+                self, self.tr("Add your details first"), self.tr(AGREE_NEEDS_DETAILS)
+            )
             return
         number = (plan.current_version or 0) + 1
         if not self._ctx.dialogs.confirm(
@@ -659,7 +677,7 @@ class PlanTab(QWidget):
         if not plan.editable:
             self._explain_frozen(plan)
             return
-        editor = GoalEditor(plan, goal, self._choices(), self)
+        editor = GoalEditor(plan, goal, self._choices(), self, dialogs=self._ctx.dialogs)
         goal_id = goal.id if goal else None
         plan_id = plan.id
 
@@ -853,7 +871,9 @@ class PlanTab(QWidget):
         self.data = None
         self.goals.clear()
         self.action_items.clear()
-        if self.dialog is not None:
+        if isinstance(self.dialog, GoalEditor):
+            self.dialog.discard()  # locking must not stop to ask about typed text
+        elif self.dialog is not None:
             self.dialog.reject()
         self.state_label.clear()
         self.details.clear()
