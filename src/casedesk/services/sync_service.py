@@ -8,7 +8,6 @@ own pooled connection); a lock makes sure only one round runs at a time.
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from casedesk.domain.clock import utcnow
 from casedesk.domain.enums import ConflictState
+from casedesk.services import audit
 from casedesk.services.errors import NotFound, VaultError
 from casedesk.storage import sync_store as store
 from casedesk.storage.engine import Database
@@ -207,8 +207,10 @@ class SyncService:
                 store.set_setting(session, name, None)
 
     def _enroll(self, hub_url: str, token: str, key: SyncKey) -> None:
+        with self._db.read() as session:
+            device_name = audit.device_name(session)  # as named in Settings, else the host name
         with self._guarded(), self.hub_factory(hub_url, None) as hub:
-            enrolled = hub.enroll(token, self._device_id, socket.gethostname()[:100])
+            enrolled = hub.enroll(token, self._device_id, device_name)
         connection = Connection(
             hub_url=hub_url,
             device_token=enrolled.device_token,
