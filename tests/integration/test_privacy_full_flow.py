@@ -146,7 +146,7 @@ GUI_DRIVER = textwrap.dedent(
     class Answering(app_module.Dialogs):
         # Real dialogs, except that questions are answered "not now" (a modal would block).
 
-        def confirm(self, parent, title, text, *, ok="OK"):
+        def confirm(self, parent, title, text, *, ok="OK", irreversible=False):
             print("ASKED", title, flush=True)
             return False
 

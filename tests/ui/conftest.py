@@ -51,6 +51,7 @@ class DialogCall:
     kind: str
     title: str
     text: str
+    irreversible: bool = False  # confirm: Cancel is the default button
 
 
 @dataclass
@@ -77,8 +78,16 @@ class RecordingDialogs(Dialogs):
     def error(self, parent: QWidget | None, title: str, text: str) -> None:
         self.calls.append(DialogCall("error", title, text))
 
-    def confirm(self, parent: QWidget | None, title: str, text: str, *, ok: str = "OK") -> bool:
-        self.calls.append(DialogCall("confirm", title, text))
+    def confirm(
+        self,
+        parent: QWidget | None,
+        title: str,
+        text: str,
+        *,
+        ok: str = "OK",
+        irreversible: bool = False,
+    ) -> bool:
+        self.calls.append(DialogCall("confirm", title, text, irreversible))
         return self.confirm_answer
 
     def open_file(self, parent: QWidget | None, caption: str, file_filter: str) -> Path | None:

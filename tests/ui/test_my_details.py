@@ -136,6 +136,7 @@ def test_agree_asks_first_and_no_leaves_the_plan_a_draft(plan_tab, services, dia
     dialogs.confirm_answer = False
     plan_tab.agree()
     assert dialogs.kinds() == ["confirm"] and "version 1" in dialogs.calls[0].text
+    assert dialogs.calls[0].irreversible
     assert services.plans.current_plan(plan_tab.plan.client_id).current_version is None
     dialogs.confirm_answer = True
     plan_tab.agree()

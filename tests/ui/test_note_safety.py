@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from casedesk.domain.clients import ClientInput
 from casedesk.domain.enums import PlanState
@@ -24,6 +24,7 @@ from casedesk.ui.app import AppController
 from casedesk.ui.client_record.models import who_did_it
 from casedesk.ui.client_record.note_error_dialog import EnteredInErrorDialog
 from casedesk.ui.client_record.record_screen import ClientRecordScreen
+from casedesk.ui.dialogs import Dialogs
 from casedesk.ui.plan import PlanTab
 from casedesk.ui.plan.goal_editor import GoalEditor
 from casedesk.ui.plan.review_dialog import ReviewDialog
@@ -66,6 +67,7 @@ def test_lock_asks_first_and_no_leaves_the_note_open(qtbot, record, services, di
     dialogs.confirm_answer = False
     qtbot.mouseClick(tab.lock_button, Qt.MouseButton.LeftButton)
     assert dialogs.kinds() == ["confirm"] and dialogs.calls[0].title == "Lock this note?"
+    assert dialogs.calls[0].irreversible  # Cancel is the default answer
     assert "amendments" in dialogs.calls[0].text
     assert _stored(services, note.id).locked_at is None
     dialogs.confirm_answer = True
@@ -208,6 +210,7 @@ def test_finish_and_agree_new_version_asks_first(plan_tab, dialogs):
     dialogs.confirm_answer = False
     dialog.agree_button.click()
     assert dialogs.kinds()[-1] == "confirm" and "version 2" in dialogs.calls[-1].text
+    assert dialogs.calls[-1].irreversible
     assert plan_tab.plan.state is PlanState.UNDER_REVIEW and dialog.result() == 0
     dialogs.confirm_answer = True
     dialog.agree_button.click()
@@ -238,6 +241,7 @@ def test_goal_editor_cancel_asks_before_discarding_typing(plan_tab, dialogs):
     dialogs.confirm_answer = False
     editor.buttons.rejected.emit()  # Cancel
     assert dialogs.kinds() == ["confirm"] and editor.isVisible()
+    assert dialogs.calls[0].irreversible
     assert editor.client_words.toPlainText() == "Walk to the shops"
     dialogs.confirm_answer = True
     editor.buttons.rejected.emit()
@@ -284,3 +288,28 @@ def test_unlocking_stores_the_locks_that_fell_due(
     finally:
         app.quit()
     assert not app.note_locks.isActive()
+
+
+# ----------------------------------------------------------------------------- the real dialog
+
+
+@pytest.mark.parametrize(("irreversible", "enter_confirms"), [(True, False), (False, True)])
+def test_enter_cancels_an_irreversible_question(qtbot, irreversible, enter_confirms):
+    defaults: list[str] = []
+
+    def press_enter() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        try:
+            default = box.defaultButton()  # None: Qt picks the accepting button when shown
+            defaults.append(default.text() if default is not None else "")
+            qtbot.keyClick(box, Qt.Key.Key_Return)
+        finally:
+            if box.isVisible():  # never leave a modal open (the test would hang)
+                box.done(0)
+
+    QTimer.singleShot(0, press_enter)
+    answer = Dialogs().confirm(None, "Lock?", "It can't be undone.", ok="Lock note",
+                               irreversible=irreversible)  # fmt: skip
+    assert answer is enter_confirms
+    assert (defaults == ["Cancel"]) is irreversible

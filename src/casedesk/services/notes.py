@@ -15,8 +15,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
 
 from casedesk.domain.clients import display_name
@@ -98,6 +99,22 @@ def hide_entered_in_error(notes: Sequence[NoteView]) -> list[NoteView]:
     return [n for n in notes if n.id not in hidden and n.amends_id not in hidden]
 
 
+def _due_notes(query: Select[Any], rule: _LockRule) -> Select[Any]:
+    """Notes not locked yet whose automatic lock has fallen due (ix_case_note_unlocked)."""
+    return query.where(
+        CaseNote.locked_at.is_(None),
+        CaseNote.deleted_at.is_(None),
+        CaseNote.created_at <= rule.now - timedelta(hours=rule.hours),
+    )
+
+
+def _lock(session: Session, note: CaseNote, when: datetime, summary: str) -> None:
+    note.locked_at = when
+    audit.record(
+        session, "note.locked", "case_note", note.id, client_id=note.client_id, summary=summary
+    )
+
+
 @dataclass(frozen=True)
 class _LockRule:
     """The automatic lock in force for one read or write."""
@@ -172,26 +189,16 @@ class NoteService:
         Each is stamped with the moment it became locked (recorded + the period), so two
         devices sweeping the same note agree. Returns how many notes were locked.
         """
+        with self._db.read() as session:  # usually nothing is due: don't write then
+            rule = self._rule(session)
+            if session.scalar(_due_notes(select(CaseNote.id), rule).limit(1)) is None:
+                return 0
         with self._db.session() as session:
             rule = self._rule(session)
-            cutoff = rule.now - timedelta(hours=rule.hours)
-            due = session.scalars(
-                select(CaseNote).where(
-                    CaseNote.locked_at.is_(None),
-                    CaseNote.deleted_at.is_(None),
-                    CaseNote.created_at <= cutoff,
-                )
-            ).all()
+            due = session.scalars(_due_notes(select(CaseNote), rule)).all()
+            summary = f"Note locked automatically {rule.hours} hours after it was written"
             for note in due:
-                note.locked_at = auto_lock_time(note.created_at, rule.hours)
-                audit.record(
-                    session,
-                    "note.locked",
-                    "case_note",
-                    note.id,
-                    client_id=note.client_id,
-                    summary=f"Note locked automatically {rule.hours} hours after it was written",
-                )
+                _lock(session, note, auto_lock_time(note.created_at, rule.hours), summary)
             return len(due)
 
     def _rule(self, session: Session) -> _LockRule:
@@ -269,15 +276,7 @@ class NoteService:
             rule = self._rule(session)
             if note.locked_at is None:
                 # Already due to lock by itself: record when it did, not now.
-                note.locked_at = rule.locked_at(note) or rule.now
-                audit.record(
-                    session,
-                    "note.locked",
-                    "case_note",
-                    note.id,
-                    client_id=note.client_id,
-                    summary="Note locked",
-                )
+                _lock(session, note, rule.locked_at(note) or rule.now, "Note locked")
             return rule.view(note, self._goal_ids(session, note.id))
 
     def mark_entered_in_error(self, note_id: str, reason: str) -> NoteView:

@@ -10,7 +10,6 @@ two devices: the later one wins and a conflict is recorded for review).
 
 from __future__ import annotations
 
-import hashlib
 import io
 from dataclasses import dataclass, replace
 
@@ -27,6 +26,7 @@ from casedesk.domain.my_details import (
 )
 from casedesk.domain.plans import PlanTransitionError
 from casedesk.services import audit, preferences
+from casedesk.services.attachments import add_attachment
 from casedesk.services.errors import ValidationError
 from casedesk.services.preferences import PROFILE_KEY
 from casedesk.storage.engine import Database
@@ -138,7 +138,7 @@ class ProfileService:
         with self._db.session() as session:
             logo_id = preferences.my_details(session).logo_attachment_id
             if logo is not None and media_type is not None:
-                logo_id = self._add_logo(session, logo, media_type)
+                logo_id = add_attachment(session, None, logo, media_type, LOGO_LABEL).id
             elif remove_logo:
                 logo_id = None
             stored = replace(cleaned, logo_attachment_id=logo_id)
@@ -165,20 +165,6 @@ class ProfileService:
             if row is None or row.deleted_at is not None:
                 return None
             return Logo(row.id, row.media_type, bytes(row.content))
-
-    @staticmethod
-    def _add_logo(session: Session, data: bytes, media_type: str) -> str:
-        attachment = Attachment(
-            client_id=None,
-            media_type=media_type,
-            label=LOGO_LABEL,
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            content=data,
-        )
-        session.add(attachment)
-        session.flush()
-        return attachment.id
 
     @staticmethod
     def _store(session: Session, details: MyDetails) -> None:

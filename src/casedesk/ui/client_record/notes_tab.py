@@ -274,6 +274,7 @@ class NotesTab(QWidget):
                 "amendments under it."
             ),
             ok=self.tr("Lock note"),
+            irreversible=True,
         )
 
     def lock_note(self, note_id: str) -> None:

@@ -321,6 +321,7 @@ class GoalEditor(QDialog):
             self.tr("Discard changes?"),
             self.tr("Discard the changes you typed in this goal? They have not been saved."),
             ok=self.tr("Discard changes"),
+            irreversible=True,
         ):
             return
         super().reject()

@@ -607,6 +607,7 @@ class PlanTab(QWidget):
                 "later changes need a review and become the next version."
             ).format(n=number),
             ok=self.tr("Agree version {n}").format(n=number),
+            irreversible=True,
         ):
             return
         plan_id = plan.id

@@ -235,6 +235,7 @@ class ReviewDialog(QDialog):
                 "agreed version is frozen: later changes need another review."
             ).format(n=number),
             ok=self.tr("Agree version {n}").format(n=number),
+            irreversible=True,
         ):
             self.finish(ReviewOutcome.AGREE_NEW_VERSION)
 
