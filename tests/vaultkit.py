@@ -244,6 +244,22 @@ TEST_WORKER = "Test Worker"
 TEST_WORKER_PHONE = "02 5550 0000"
 
 
+def sample_details() -> Any:
+    """A fully filled-in, valid ``MyDetails`` (every field set, no logo)."""
+    from casedesk.domain.my_details import MyDetails
+
+    return MyDetails(
+        name="Ana Lima",
+        role="Case manager",
+        organisation="Riverbend Community Support",
+        phone="+61 (2) 5550-1234 ext 12",
+        email="ana.lima@example.org",
+        hours="Mon-Fri 9am-5pm",
+        out_of_hours_help="Call 13 11 14 at any time.",
+        address="12 River Street\nRiverbend 2999",
+    )
+
+
 def with_my_details(services: Any) -> Any:
     """Set My details (name and phone) so plans can be agreed; returns ``services``."""
     from casedesk.domain.my_details import MyDetails

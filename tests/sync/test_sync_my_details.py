@@ -5,24 +5,16 @@ same note agree."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from PIL import Image
 
-from casedesk.domain.my_details import MyDetails
 from casedesk.domain.notes import NoteInput
 from casedesk.services.notes import NoteService
+from vaultkit import sample_details
 
-DETAILS = MyDetails(
-    name="Ana Lima",
-    role="Case manager",
-    organisation="Riverbend Community Support",
-    phone="02 5550 1234",
-    email="ana.lima@example.org",
-    hours="Mon-Fri 9am-5pm",
-    out_of_hours_help="Call 13 11 14 at any time.",
-    address="12 River Street\nRiverbend 2999",
-)
+DETAILS = sample_details()
 
 
 def _png() -> bytes:
@@ -43,7 +35,7 @@ def test_my_details_and_logo_set_on_one_device_appear_on_the_other(fleet) -> Non
     arrived = b.services.profile.logo()
     assert arrived is not None and arrived.data == logo and arrived.media_type == "image/png"
 
-    b.services.profile.save(MyDetails(**{**on_b.to_data(), "phone": "02 5550 9999"}))
+    b.services.profile.save(replace(on_b, phone="02 5550 9999"))
     fleet.settle()
     assert a.services.profile.get().phone == "02 5550 9999"  # and back again
 

@@ -24,17 +24,9 @@ from casedesk.services.reviews import ReviewInput, ReviewOutcome
 from casedesk.services.vault_service import VaultService
 from casedesk.storage.keys import TEST_KDF
 from casedesk.storage.models import AuditEvent
+from vaultkit import sample_details
 
-FULL = MyDetails(
-    name="Ana Lima",
-    role="Case manager",
-    organisation="Riverbend Community Support",
-    phone="+61 (2) 5550-1234 ext 12",
-    email="ana.lima@example.org",
-    hours="Mon-Fri 9am-5pm",
-    out_of_hours_help="Call 13 11 14 at any time.",
-    address="12 River Street\nRiverbend 2999",
-)
+FULL = sample_details()
 
 
 @pytest.fixture

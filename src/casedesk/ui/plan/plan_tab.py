@@ -41,7 +41,7 @@ from casedesk.ui.messages import describe_error
 from casedesk.ui.plan.action_editor import ActionEditor
 from casedesk.ui.plan.fields import DataCombo
 from casedesk.ui.plan.goal_editor import GoalChoices, GoalEditor
-from casedesk.ui.plan.labels import label_for
+from casedesk.ui.plan.labels import confirm_agreeing, label_for
 from casedesk.ui.plan.models import GoalRow, action_model, goal_model, proxy_for
 from casedesk.ui.plan.period_dialog import PeriodDialog
 from casedesk.ui.plan.smart_panel import SmartPanel
@@ -598,17 +598,7 @@ class PlanTab(QWidget):
                 self, self.tr("Add your details first"), self.tr(AGREE_NEEDS_DETAILS)
             )
             return
-        number = (plan.current_version or 0) + 1
-        if not self._ctx.dialogs.confirm(
-            self,
-            self.tr("Agree the plan"),
-            self.tr(
-                "Agree this plan with the client as version {n}? The agreed version is frozen: "
-                "later changes need a review and become the next version."
-            ).format(n=number),
-            ok=self.tr("Agree version {n}").format(n=number),
-            irreversible=True,
-        ):
+        if not confirm_agreeing(self._ctx.dialogs, self, (plan.current_version or 0) + 1):
             return
         plan_id = plan.id
         self._change(lambda: self._ctx.services.plans.agree(plan_id))

@@ -26,6 +26,7 @@ from casedesk.services.reviews import GoalReviewInput, ReviewInput, ReviewOutcom
 from casedesk.ui.context import AppContext
 from casedesk.ui.messages import describe_error
 from casedesk.ui.plan.fields import DateField, EnumCombo
+from casedesk.ui.plan.labels import confirm_agreeing
 from casedesk.ui.widgets.basics import Card, button, guarded, label
 
 NOT_ASKED = -1
@@ -226,17 +227,8 @@ class ReviewDialog(QDialog):
 
     def finish_and_agree(self) -> None:
         """Ask, then finish the review and agree the next version (which can't be undone)."""
-        number = (self._plan.current_version or 0) + 1
-        if self._ctx.dialogs.confirm(
-            self,
-            self.tr("Agree the new version"),
-            self.tr(
-                "Finish this review and agree the plan with the client as version {n}? The "
-                "agreed version is frozen: later changes need another review."
-            ).format(n=number),
-            ok=self.tr("Agree version {n}").format(n=number),
-            irreversible=True,
-        ):
+        version = (self._plan.current_version or 0) + 1
+        if confirm_agreeing(self._ctx.dialogs, self, version, finishing_review=True):
             self.finish(ReviewOutcome.AGREE_NEW_VERSION)
 
     def finish(self, outcome: ReviewOutcome) -> None:
