@@ -32,6 +32,7 @@ def _build(folder: Path) -> tuple[Any, str]:
     from casedesk.domain.clients import ClientInput
     from casedesk.domain.clock import today
     from casedesk.domain.enums import GoalLifecycle, Performer
+    from casedesk.domain.my_details import MyDetails
     from casedesk.services.bundle import Services
     from casedesk.services.goals import ActionInput, GoalInput, TargetInput
     from casedesk.services.vault_service import VaultService
@@ -60,6 +61,7 @@ def _build(folder: Path) -> tuple[Any, str]:
                 goal_id,
                 ActionInput(f"Step {a + 1}", performer=Performer.CLIENT, due_on=due),
             )
+    services.profile.save(MyDetails(name="Bench Worker", phone="02 5550 0000"))
     services.plans.agree(plan.id)
     return services, cid
 

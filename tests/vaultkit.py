@@ -128,13 +128,25 @@ def raw_db(db_path: Path, key: bytes | bytearray) -> Iterator[Any]:
         conn.close()
 
 
-def table_rows_digest(conn: Any, tables: list[str]) -> dict[str, tuple[int, str]]:
-    """Row count and a content hash per table (rows in primary-key/rowid order)."""
+def table_rows_digest(
+    conn: Any, tables: list[str], columns: Mapping[str, list[str]] | None = None
+) -> dict[str, tuple[int, str]]:
+    """Row count and a content hash per table (rows in primary-key/rowid order).
+
+    ``columns`` limits a table to the named columns (to compare rows across a migration that
+    added columns).
+    """
     result = {}
     for table in tables:
-        rows = conn.execute(f'SELECT * FROM "{table}" ORDER BY rowid').fetchall()
+        names = ", ".join(f'"{c}"' for c in columns[table]) if columns else "*"
+        rows = conn.execute(f'SELECT {names} FROM "{table}" ORDER BY rowid').fetchall()
         result[table] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
     return result
+
+
+def table_columns(conn: Any, tables: list[str]) -> dict[str, list[str]]:
+    """The column names of each table."""
+    return {t: [row[1] for row in conn.execute(f'PRAGMA table_info("{t}")')] for t in tables}
 
 
 def user_tables(conn: Any) -> list[str]:
@@ -269,3 +281,33 @@ class InProcessCli:
                 code = exc.code if isinstance(exc.code, int) else 1
             captured = self.capsys.readouterr()
         return CliResult(code, captured.out, captured.err)
+
+
+# ----------------------------------------------------------------------------- my details
+
+TEST_WORKER = "Test Worker"
+TEST_WORKER_PHONE = "02 5550 0000"
+
+
+def sample_details() -> Any:
+    """A fully filled-in, valid ``MyDetails`` (every field set, no logo)."""
+    from casedesk.domain.my_details import MyDetails
+
+    return MyDetails(
+        name="Ana Lima",
+        role="Case manager",
+        organisation="Riverbend Community Support",
+        phone="+61 (2) 5550-1234 ext 12",
+        email="ana.lima@example.org",
+        hours="Mon-Fri 9am-5pm",
+        out_of_hours_help="Call 13 11 14 at any time.",
+        address="12 River Street\nRiverbend 2999",
+    )
+
+
+def with_my_details(services: Any) -> Any:
+    """Set My details (name and phone) so plans can be agreed; returns ``services``."""
+    from casedesk.domain.my_details import MyDetails
+
+    services.profile.save(MyDetails(name=TEST_WORKER, phone=TEST_WORKER_PHONE))
+    return services

@@ -47,6 +47,7 @@ SERVICES_DRIVER = textwrap.dedent(
     from casedesk.domain.clock import today
     from casedesk.domain.documents import SignatureRole
     from casedesk.domain.enums import AssessmentStage, RiskLevel
+    from casedesk.domain.my_details import MyDetails
     from casedesk.domain.notes import NoteInput
     from casedesk.hub.logs import JsonFormatter, hub_logger
     from casedesk.services.assessments import AssessmentInput, ReadingInput
@@ -98,6 +99,7 @@ SERVICES_DRIVER = textwrap.dedent(
          ReadingInput("money_benefits", 6)),
         summary=f"Summary {canary}",
     ))
+    s.profile.save(MyDetails(name="Flow Worker", phone="02 5550 0000"))
     plan = s.plans.start_plan(cid)
     plan = s.goals.add_goal(plan.id, GoalInput(
         client_words=f"{canary} wants a safe home", domain_key="housing",
@@ -144,7 +146,7 @@ GUI_DRIVER = textwrap.dedent(
     class Answering(app_module.Dialogs):
         # Real dialogs, except that questions are answered "not now" (a modal would block).
 
-        def confirm(self, parent, title, text, *, ok="OK"):
+        def confirm(self, parent, title, text, *, ok="OK", irreversible=False):
             print("ASKED", title, flush=True)
             return False
 

@@ -131,7 +131,9 @@ def test_setup_pairing_and_join_dialogs(qtbot, fleet, tmp_path: Path) -> None:  
 
 
 class _Yes(_Dialogs):
-    def confirm(self, parent: Any, title: str, text: str, *, ok: str = "OK") -> bool:
+    def confirm(
+        self, parent: Any, title: str, text: str, *, ok: str = "OK", irreversible: bool = False
+    ) -> bool:
         return True
 
 

@@ -6,7 +6,7 @@ what users run.
 
 Fixtures:
     vault_service: a created, unlocked ``VaultService`` (passphrase ``PASSPHRASE``).
-    services: ``Services`` built on it.
+    services: ``Services`` built on it, with My details set (plans can be agreed).
     dialogs: a ``RecordingDialogs`` (records every call, returns canned answers).
     ctx: ``AppContext`` with ``TaskRunner(inline=True)``.
     make_client / make_note: factories that write through the services.
@@ -35,6 +35,7 @@ from casedesk.storage.keys import KDF_ENV, TEST_KDF
 from casedesk.ui.context import AppContext, ChangeHub
 from casedesk.ui.dialogs import Dialogs
 from casedesk.ui.tasks import TaskRunner
+from vaultkit import with_my_details
 
 PASSPHRASE = "correct horse battery staple 42"
 # The offscreen platform warns whenever a shown top-level window's size limits change; it is
@@ -50,6 +51,7 @@ class DialogCall:
     kind: str
     title: str
     text: str
+    irreversible: bool = False  # confirm: Cancel is the default button
 
 
 @dataclass
@@ -76,8 +78,16 @@ class RecordingDialogs(Dialogs):
     def error(self, parent: QWidget | None, title: str, text: str) -> None:
         self.calls.append(DialogCall("error", title, text))
 
-    def confirm(self, parent: QWidget | None, title: str, text: str, *, ok: str = "OK") -> bool:
-        self.calls.append(DialogCall("confirm", title, text))
+    def confirm(
+        self,
+        parent: QWidget | None,
+        title: str,
+        text: str,
+        *,
+        ok: str = "OK",
+        irreversible: bool = False,
+    ) -> bool:
+        self.calls.append(DialogCall("confirm", title, text, irreversible))
         return self.confirm_answer
 
     def open_file(self, parent: QWidget | None, caption: str, file_filter: str) -> Path | None:
@@ -138,8 +148,8 @@ def vault_service(vault_dir: Path) -> Iterator[VaultService]:
 
 @pytest.fixture
 def services(vault_service: VaultService) -> Services:
-    """Every service on the fresh vault."""
-    return Services.for_vault(vault_service)
+    """Every service on the fresh vault, with My details set (so plans can be agreed)."""
+    return with_my_details(Services.for_vault(vault_service))
 
 
 @pytest.fixture

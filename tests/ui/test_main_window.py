@@ -156,8 +156,12 @@ def test_end_to_end_create_add_lock_unlock(
     first, second = welcome.check_groups
     welcome.group_fields[0].setText(groups[first - 1])
     welcome.group_fields[1].setText(groups[second - 1])
+    welcome.finish_button.click()
+    welcome.details_form.name.setText("Ana Lima")  # first run offers My details
+    welcome.details_form.phone.setText("02 5550 1234")
     with qtbot.waitSignal(controller.ready, timeout=5000):
-        welcome.finish_button.click()
+        welcome.save_details.click()
+    assert controller.ctx.services.profile.get().ready_for_agreeing
     window = controller.window
     qtbot.addWidget(window)
     # Add a client through the real new-client form (Ctrl+N) ...

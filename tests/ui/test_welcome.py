@@ -1,4 +1,5 @@
-"""First run: passphrase strength, vault creation, recovery key shown once and checked."""
+"""First run: passphrase strength, vault creation, recovery key shown once and checked, and My
+details (skippable)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from casedesk.domain.my_details import MyDetails
+from casedesk.services.profile import ProfileService
 from casedesk.services.vault_service import VaultService
 from casedesk.ui.welcome.welcome_dialog import (
     PAGE_CHECK,
+    PAGE_DETAILS,
     PAGE_KEY,
     PAGE_PASSPHRASE,
     WelcomeDialog,
@@ -88,7 +92,7 @@ def test_create_shows_the_recovery_key_once_and_clears_passphrase(welcome, new_v
     assert welcome.form.passphrase == ""
 
 
-def test_wrong_group_is_refused_then_right_groups_finish(welcome, qtbot):
+def test_wrong_group_is_refused_then_right_groups_finish(welcome, new_vault, qtbot):
     key = _create(welcome, qtbot)
     groups = key.split("-")
     welcome.key_next.click()
@@ -101,9 +105,40 @@ def test_wrong_group_is_refused_then_right_groups_finish(welcome, qtbot):
     assert "Group 5" in welcome.check_error.text()
     assert welcome.result() == 0
     welcome.group_fields[1].setText(groups[4].lower())
-    with qtbot.waitSignal(welcome.accepted, timeout=2000):
-        welcome.finish_button.click()
+    welcome.finish_button.click()
+    assert welcome.pages.currentIndex() == PAGE_DETAILS  # then My details, skippable
     assert welcome.key_label.text() == ""  # the key is not kept around
+    with qtbot.waitSignal(welcome.accepted, timeout=2000):
+        welcome.skip_details.click()
+    assert ProfileService(new_vault.db).get() == MyDetails()
+
+
+def _to_details_page(welcome: WelcomeDialog, qtbot) -> None:
+    groups = _create(welcome, qtbot).split("-")
+    welcome.key_next.click()
+    first, second = welcome.check_groups
+    welcome.group_fields[0].setText(groups[first - 1])
+    welcome.group_fields[1].setText(groups[second - 1])
+    welcome.finish_button.click()
+    assert welcome.pages.currentIndex() == PAGE_DETAILS
+
+
+def test_first_run_saves_my_details(welcome, new_vault, qtbot):
+    _to_details_page(welcome, qtbot)
+    form = welcome.details_form
+    form.name.setText("Ana Lima")
+    form.role.setText("Case manager")
+    form.phone.setText("ring me")  # not a phone number: shown inline, nothing saved
+    welcome.save_details.click()
+    assert "phone number" in form.errors.message("phone")
+    assert welcome.result() == 0 and ProfileService(new_vault.db).get() == MyDetails()
+    form.phone.setText("02 5550 1234")
+    form.address.setPlainText("12 River Street\nRiverbend")
+    with qtbot.waitSignal(welcome.accepted, timeout=2000):
+        welcome.save_details.click()
+    saved = ProfileService(new_vault.db).get()
+    assert (saved.name, saved.role, saved.phone) == ("Ana Lima", "Case manager", "02 5550 1234")
+    assert saved.address == "12 River Street\nRiverbend" and saved.ready_for_agreeing
 
 
 def test_check_groups_are_two_distinct_groups(welcome, qtbot):

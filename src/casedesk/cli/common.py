@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from casedesk.domain.plans import PlanTransitionError
 from casedesk.paths import resolve_vault_dir
 from casedesk.services.bundle import Services
 from casedesk.services.errors import (
@@ -47,6 +48,8 @@ def run_command(args: argparse.Namespace) -> int:
         return handler(args)
     except VaultError as exc:
         raise CliError(str(exc), exc.exit_code) from None
+    except PlanTransitionError as exc:  # e.g. agreeing before My details are set
+        raise CliError(str(exc), EXIT_OTHER) from None
     except ValidationError as exc:
         details = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in exc.errors.items())
         raise CliError(details, EXIT_USAGE) from None

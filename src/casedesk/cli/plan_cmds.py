@@ -1,4 +1,4 @@
-"""Plan document commands: export-plan and verify-pdf."""
+"""Plan commands: plan agree, export-plan and verify-pdf."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from casedesk.cli.common import (
     EXIT_INVALID_DOC,
     EXIT_OK,
     PASSPHRASE_ENV,
+    CliError,
     print_json,
     unlocked,
 )
@@ -29,7 +30,14 @@ MAX_VERSION_NUMBER = 1_000_000
 
 
 def register(commands: Any) -> None:
-    """Add the plan document commands to the parser."""
+    """Add the plan commands to the parser."""
+    plan = commands.add_parser("plan", help="agree a client's case plan")
+    plan_cmds = plan.add_subparsers(dest="plan_command", metavar="ACTION", required=True)
+    agree = plan_cmds.add_parser(
+        "agree", help="agree the client's current plan as its next version (needs My details)"
+    )
+    agree.add_argument("--client", required=True, metavar="ID")
+    agree.set_defaults(handler=cmd_plan_agree)
     export = commands.add_parser("export-plan", help="write a plan version as a PDF")
     export.add_argument("--client", required=True, metavar="ID")
     export.add_argument(
@@ -55,6 +63,17 @@ def register(commands: Any) -> None:
         "--no-vault", action="store_true", help="check as a recipient would, without the vault"
     )
     verify.set_defaults(handler=cmd_verify_pdf)
+
+
+def cmd_plan_agree(args: argparse.Namespace) -> int:
+    """Agree the client's current plan (refused until your name and phone are set)."""
+    with unlocked(args) as services:
+        plan = services.plans.current_plan(args.client)
+        if plan is None:
+            raise CliError("This client has no case plan yet.")
+        agreed = services.plans.agree(plan.id)
+    print(f"Plan version {agreed.current_version} agreed.")
+    return EXIT_OK
 
 
 def cmd_export_plan(args: argparse.Namespace) -> int:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from casedesk.domain.clients import name_key
-from casedesk.domain.validation import clean_text, strip_bidi_controls
+from casedesk.domain.validation import EMAIL_PATTERN, clean_text, strip_bidi_controls
 
 FIELDS: tuple[str, ...] = (
     "name",
@@ -79,7 +79,6 @@ _ALIASES = MappingProxyType(
     }
 )
 _FORMULA_START = ("=", "+", "-", "@")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,7 +284,7 @@ def _row(record: list[str], columns: list[str], line: int) -> DirectoryRow | Row
     if not values.get("name"):
         return RowProblem(line, "The name is missing.")
     email = values.get("email", "")
-    if email and not _EMAIL.match(email):
+    if email and not EMAIL_PATTERN.match(email):
         return RowProblem(line, f"\u201c{email[:60]}\u201d is not an email address.")
     return DirectoryRow(line=line, **values)
 

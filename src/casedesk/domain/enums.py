@@ -71,6 +71,18 @@ class ContactType(StrEnum):
     ADMIN = "admin"  # a note without client contact (e.g. liaison, file note)
 
 
+class NoteStatus(StrEnum):
+    """Whether a case note stands (FHIR ``DocumentReference.status``: current, entered-in-error).
+
+    A note entered in error (wrong client, wrong visit, typed by mistake) stays in the record and
+    its history, hidden from the notes list by default; it is the only way to retract a locked
+    note (notes are never deleted).
+    """
+
+    CURRENT = "current"
+    ENTERED_IN_ERROR = "entered_in_error"
+
+
 class AssessmentStage(StrEnum):
     """When in the cycle an assessment was made."""
 

@@ -6,6 +6,7 @@ any Unicode (names in every script, emoji, right-to-left text) and refuse only w
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,6 +21,13 @@ OLDEST_BIRTH_YEAR = 1900
 # only ever disguise it, so names lose them; free text (notes) keeps them.
 BIDI_CONTROLS = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _NO_BIDI = str.maketrans("", "", BIDI_CONTROLS)
+
+# Lenient on purpose: a real address passes even if unusual; what fails is plainly not one.
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Digits with the usual separators, an optional leading +, and an optional extension
+# ("ext 12", "x12"). Written for people, not for diallers: "02 5550 1234", "+61 (2) 5550-1234".
+_PHONE = re.compile(r"^\+?[0-9 ()./-]+(?:\s*(?:ext\.?|extension|x)\s*[0-9]{1,6})?$", re.IGNORECASE)
+MIN_PHONE_DIGITS, MAX_PHONE_DIGITS = 3, 20  # 3: short crisis numbers such as 000, 111 or 988
 
 
 class ValidationError(ValueError):
@@ -154,3 +162,29 @@ def check_range(
     if not low <= value <= high:
         v.add(name, f"Please choose a number from {low} to {high}.")
     return value
+
+
+def check_email(v: Validator, name: str, value: str | None) -> str:
+    """An optional email address that looks like one (an @, a dot after it, no spaces)."""
+    text = clean_text(value, max_length=MAX_NAME_LENGTH)
+    if len(text) > MAX_NAME_LENGTH:
+        v.add(name, f"Please keep this under {MAX_NAME_LENGTH} characters.")
+    elif text and not EMAIL_PATTERN.match(text):
+        v.add(name, "Please check the email address (for example name@example.org).")
+    return text[:MAX_NAME_LENGTH]
+
+
+def check_phone(v: Validator, name: str, value: str | None) -> str:
+    """An optional phone number: digits and the usual separators, leniently checked."""
+    text = clean_text(value, max_length=MAX_NAME_LENGTH)
+    if not text:
+        return ""
+    main = re.split(r"(?i)\s*(?:ext\.?|extension|x)\s*[0-9]", text, maxsplit=1)[0]
+    digits = sum(ch.isdigit() for ch in main)
+    if not _PHONE.match(text) or not MIN_PHONE_DIGITS <= digits <= MAX_PHONE_DIGITS:
+        v.add(
+            name,
+            "Please check the phone number: digits, spaces, +, brackets and dashes "
+            "(for example 02 5550 1234 or +61 2 5550 1234).",
+        )
+    return text[:MAX_NAME_LENGTH]

@@ -31,7 +31,7 @@ from casedesk.domain.documents import (
 )
 from casedesk.domain.domain_sets import SCALE_MAX, SCALE_MIN, DomainSet
 from casedesk.domain.enums import AssessmentStage, NeedStatus, RecordStatus
-from casedesk.services import audit
+from casedesk.services import audit, preferences
 from casedesk.services.domain_sets_service import (
     DomainSetService,
     StoredDomainSet,
@@ -46,7 +46,6 @@ from casedesk.storage.models import (
     AssessmentReading,
     Client,
     DomainSetRecord,
-    LocalMeta,
     Need,
 )
 
@@ -435,8 +434,8 @@ class AssessmentService:
         distance = self.distance(view.client_id)
         with self._db.read() as session:
             client = _client(session, view.client_id)
-            actor = session.get(LocalMeta, audit.ACTOR_META)
-            return _document(view, distance, client, actor.value if actor else "")
+            worker = preferences.my_details(session).name
+            return _document(view, distance, client, worker)
 
     def export_summary_pdf(self, assessment_id: str, target: Path) -> Path:
         """Write the assessment summary PDF to ``target`` (only ever on the user's request).

@@ -12,7 +12,7 @@ import random
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
 from pathlib import Path
@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Table, select
 from casedesk.domain import enums as E
 from casedesk.domain.clock import today as local_today
 from casedesk.domain.ids import uuid7_from
+from casedesk.domain.my_details import MyDetails
 from casedesk.domain.plans import ActionSnapshot, GoalSnapshot, PlanSnapshot, TargetSnapshot
 from casedesk.domain.validation import Validator
 from casedesk.paths import resources_dir
@@ -38,7 +39,7 @@ from casedesk.services.demo_story import (
     worker_caseload,
 )
 from casedesk.services.plans import snapshot_data_and_hash
-from casedesk.services.profile import PROFILE_KEY, CaseManagerProfile
+from casedesk.services.preferences import PROFILE_KEY
 from casedesk.storage.engine import Database
 from casedesk.storage.migrate import rebuild_client_activity, rebuild_note_index
 from casedesk.storage.models import (
@@ -754,14 +755,16 @@ def _demo_profile(conn: Connection, sink: _Sink) -> None:
     table = Preference.__table__
     if conn.execute(select(table.c.id).where(table.c.id == PROFILE_KEY)).first():
         return
-    profile = CaseManagerProfile(
+    profile = MyDetails(
         name="Sam Okafor",
+        role="Case manager",
         organisation="Riverbend Community Support",
         phone="02 5550 1234",
         email="sam.okafor@example.org",
         hours="Mon-Fri 9am-5pm",
+        address="12 River Street\nRiverbend 2999",
     )
-    sink.add(Preference, id=PROFILE_KEY, value=asdict(profile))
+    sink.add(Preference, id=PROFILE_KEY, value=profile.to_data())
 
 
 def _directory(sink: _Sink, rng: random.Random, count: int = 150) -> list[tuple[str, str]]:

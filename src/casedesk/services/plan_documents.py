@@ -37,6 +37,7 @@ from casedesk.domain.plans import GoalSnapshot, PlanSnapshot, snapshot_from_data
 from casedesk.export.content_hash import parse_qr_payload, plan_content_hash
 from casedesk.paths import resources_dir
 from casedesk.services import audit
+from casedesk.services.attachments import add_attachment
 from casedesk.services.errors import NotFound
 from casedesk.services.profile import ProfileService
 from casedesk.storage.engine import Database
@@ -246,7 +247,7 @@ class PlanDocumentService:
     ) -> str:
         names = request.signer_names or {}
         with self._db.session() as session:
-            attachment = _attachment(session, request.client_id, data, PDF, "Plan document")
+            attachment = add_attachment(session, request.client_id, data, PDF, "Plan document")
             record = SignedDocument(
                 plan_version_id=document.version_id,
                 client_id=request.client_id,
@@ -264,7 +265,7 @@ class PlanDocumentService:
             )
             session.add(record)
             for role, png in drawn.items():
-                image = _attachment(session, request.client_id, png, "image/png", "Signature")
+                image = add_attachment(session, request.client_id, png, "image/png", "Signature")
                 session.add(
                     Signature(
                         plan_version_id=document.version_id,
@@ -402,15 +403,15 @@ class PlanDocumentService:
             assert plan is not None
             image_id = None
             if scan:
-                attachment = _attachment(session, plan.client_id, scan, media_type, "Signed scan")
-                image_id = attachment.id
+                scanned = add_attachment(session, plan.client_id, scan, media_type, "Signed scan")
+                image_id = scanned.id
                 session.add(
                     SignedDocument(
                         plan_version_id=version_id,
                         client_id=plan.client_id,
                         kind=E.DocumentKind.SCAN,
-                        attachment_id=attachment.id,
-                        sha256=attachment.sha256,
+                        attachment_id=scanned.id,
+                        sha256=scanned.sha256,
                         options={"version_no": version.version_no, "media_type": media_type},
                     )
                 )
@@ -478,22 +479,6 @@ class PlanDocumentService:
 
 
 # ====================================================================== helpers
-
-
-def _attachment(
-    session: Session, client_id: str, data: bytes, media_type: str, label: str
-) -> Attachment:
-    attachment = Attachment(
-        client_id=client_id,
-        media_type=media_type,
-        label=label,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        content=data,
-    )
-    session.add(attachment)
-    session.flush()
-    return attachment
 
 
 def _vault_match(session: Session, result: VerificationResult) -> VaultMatch:

@@ -52,6 +52,7 @@ from casedesk.domain.validation import Validator, check_date
 from casedesk.services import audit
 from casedesk.services.episodes import ensure_open_episode, open_episode_row
 from casedesk.services.errors import ImmutableRecordError, NotFound
+from casedesk.services.profile import require_details_for_agreeing
 from casedesk.storage.engine import Database
 from casedesk.storage.models import (
     Action,
@@ -492,10 +493,18 @@ def review_days(intensity: Intensity, plan_start: date) -> int:
 def apply_plan_event(
     session: Session, plan: CasePlan, event: PlanEvent, on: date
 ) -> PlanVersion | None:
-    """Apply a state event to a plan row; on agree, freeze the next version (returned)."""
+    """Apply a state event to a plan row; on agree, freeze the next version (returned).
+
+    Raises:
+        PlanTransitionError: the domain refuses the event.
+        MyDetailsMissing: agreeing while the worker's name or phone number is not set (the
+            client's copy must say who to call).
+    """
     status = PlanStatus(plan.state, plan.current_version_no or None)
     goal_count = _goal_count(session, plan.id)
     transition = apply_event(status, event, goal_count=goal_count)
+    if event is PlanEvent.AGREE:
+        require_details_for_agreeing(session)
     version: PlanVersion | None = None
     if transition.new_version is not None:
         view = load_plan(session, plan)
@@ -654,6 +663,7 @@ class PlanService:
 
         Raises:
             PlanTransitionError: with the domain's reason (already agreed, no goals, closed).
+            MyDetailsMissing: the worker's name or phone number is not set yet.
         """
         return self._event(plan_id, PlanEvent.AGREE, on, "plan.agreed", "Plan version agreed")
 

@@ -181,6 +181,7 @@ class ReviewService:
         Raises:
             ValidationError: bad fields.
             PlanTransitionError: the outcome isn't possible (e.g. agreeing a plan with no goals).
+            MyDetailsMissing: agreeing while the worker's name or phone number is not set.
         """
         clean = validate_review(data)
         with self._db.session() as session:

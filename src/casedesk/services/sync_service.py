@@ -8,7 +8,6 @@ own pooled connection); a lock makes sure only one round runs at a time.
 
 from __future__ import annotations
 
-import socket
 import threading
 import urllib.parse
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from casedesk.domain.clock import utcnow
 from casedesk.domain.enums import ConflictState
+from casedesk.services import audit
 from casedesk.services.errors import NotFound, ValidationError, VaultError
 from casedesk.services.files import check_output_path
 from casedesk.storage import sync_store as store
@@ -229,8 +229,10 @@ class SyncService:
 
     def _enroll(self, hub_url: str, token: str, key: SyncKey) -> None:
         hub_url = check_hub_url(hub_url)
+        with self._db.read() as session:
+            device_name = audit.device_name(session)  # as named in Settings, else the host name
         with self._guarded(), self.hub_factory(hub_url, None) as hub:
-            enrolled = hub.enroll(token, self._device_id, socket.gethostname()[:100])
+            enrolled = hub.enroll(token, self._device_id, device_name)
         connection = Connection(
             hub_url=hub_url,
             device_token=enrolled.device_token,

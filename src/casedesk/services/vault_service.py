@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from casedesk.services import audit
 from casedesk.services.files import (
     check_input_file,
     check_output_path,
@@ -15,10 +16,7 @@ from casedesk.services.files import (
 from casedesk.storage.engine import Database
 from casedesk.storage.errors import FileRefused, VaultError, VaultLocked
 from casedesk.storage.keys import KdfParams, wipe
-from casedesk.storage.models import LocalMeta
 from casedesk.storage.vault import Vault, read_backup_key_file, restore_backup
-
-ACTOR_META = "actor_name"
 
 
 @dataclass(frozen=True)
@@ -179,14 +177,19 @@ class VaultService:
         finally:
             wipe(db_key)
 
-    def set_actor_name(self, name: str) -> None:
-        """The case manager's name, recorded in the audit trail for this device."""
+    def device_name(self) -> str:
+        """This device's name, shown in history ("Ana Lima on Laptop-2")."""
+        with self.db.read() as session:
+            return audit.device_name(session)
+
+    def set_device_name(self, name: str) -> str:
+        """Name this device (local to it; never synced). Returns the name as stored.
+
+        Raises:
+            ValidationError: empty, too long, or more than one line.
+        """
         with self.db.session() as session:
-            meta = session.get(LocalMeta, ACTOR_META)
-            if meta is None:
-                session.add(LocalMeta(key=ACTOR_META, value=name))
-            else:
-                meta.value = name
+            return audit.set_device_name(session, name)
 
     def _require_vault(self) -> Vault:
         if self._vault is None:

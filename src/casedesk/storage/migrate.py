@@ -167,20 +167,31 @@ def _run_upgrade(conn: Connection, revision: str = "head") -> None:
 
 
 def rebuild_note_index(conn: Connection) -> None:
-    """Rebuild note search from case_note in one pass, leaving tombstoned notes out."""
+    """Rebuild note search from case_note in one pass.
+
+    Tombstoned notes are left out, and so are notes entered in error (schema 0006g on; a vault
+    built at an older revision, such as the 0001 fixture, has no status column yet).
+    """
+    hidden = "deleted_at IS NOT NULL"
+    if _has_column(conn, "case_note", "status"):
+        hidden += " OR status = 'entered_in_error'"
     conn.execute(text("INSERT INTO note_fts(note_fts) VALUES ('rebuild')"))
     conn.execute(
         text(
             "INSERT INTO note_fts(note_fts, rowid, body) "
-            "SELECT 'delete', rowid, body FROM case_note WHERE deleted_at IS NOT NULL"
+            f"SELECT 'delete', rowid, body FROM case_note WHERE {hidden}"
         )
     )
+
+
+def _has_column(conn: Connection, table: str, column: str) -> bool:
+    return any(row[1] == column for row in conn.exec_driver_sql(f"PRAGMA table_info({table})"))
 
 
 def rebuild_client_activity(conn: Connection) -> None:
     """Recompute every client's derived facts (client_activity) in one pass.
 
-    The same facts the triggers of migrations 0004 and 0005 keep current row by row; used
+    The same facts the triggers of migrations 0004, 0005 and 0006g keep current row by row; used
     after a bulk load that ran with those triggers dropped.
     """
     conn.execute(
@@ -199,7 +210,8 @@ _LATEST_EPISODE = """(SELECT {column} FROM episode e WHERE e.client_id = a.clien
 _REBUILD_ACTIVITY_SQL = f"""
 UPDATE client_activity AS a SET
   last_contact_at = (SELECT max(n.occurred_at) FROM case_note n
-                     WHERE n.client_id = a.client_id AND n.deleted_at IS NULL),
+                     WHERE n.client_id = a.client_id AND n.deleted_at IS NULL
+                     AND n.status IS NOT 'entered_in_error'),
   risk_level = {_LATEST_RISK.format(column="overall_level")},
   risk_review_on = {_LATEST_RISK.format(column="review_on")},
   support_started_on = {_LATEST_EPISODE.format(column="opened_on")},

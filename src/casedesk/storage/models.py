@@ -616,23 +616,43 @@ class CaseNote(Synced):
     author: Mapped[str] = mapped_column(default="")
     locked_at: Mapped[datetime | None]
     amends_id: Mapped[str | None] = _fk("case_note.id", nullable=True, index=False)
+    # Entered in error: kept (notes are never deleted) but hidden from the record (0006g).
+    status: Mapped[E.NoteStatus] = mapped_column(
+        EnumText(E.NoteStatus), default=E.NoteStatus.CURRENT, server_default="current"
+    )
+    error_reason: Mapped[str] = mapped_column(default="", server_default="")
+    entered_in_error_at: Mapped[datetime | None]
 
-    # Partial: only live rows, so "last contact per client" is an index seek.
     __table_args__ = (
+        # Partial: only live rows, so "last contact per client" is an index seek.
         Index(
             "ix_case_note_client_when",
             "client_id",
             "occurred_at",
             sqlite_where=text("deleted_at IS NULL"),
         ),
+        # The automatic-lock sweep reads only notes not locked yet (few, once swept).
+        Index(
+            "ix_case_note_unlocked",
+            "created_at",
+            sqlite_where=text("locked_at IS NULL AND deleted_at IS NULL"),
+        ),
     )
 
     @classmethod
     def immutable_reason(cls, before: Mapping[str, Any], changed: set[str]) -> str | None:
-        """Locked notes are evidence; an amendment is a new note."""
-        if before["locked_at"] is not None and changed - {"locked_at"}:
+        """Locked notes are evidence; an amendment is a new note.
+
+        Marking a note entered in error changes no content, so it is allowed on a locked note
+        (it is the only way to retract one); the lock time itself may be restamped (two
+        devices locking the same note), never removed (the SQLite trigger refuses that).
+        """
+        if before["locked_at"] is not None and changed - NOTE_STATUS_FIELDS - {"locked_at"}:
             return "This note is locked. Add an amendment instead of changing it."
         return None
+
+
+NOTE_STATUS_FIELDS = frozenset({"status", "error_reason", "entered_in_error_at"})
 
 
 class NoteGoal(Synced):
@@ -723,6 +743,9 @@ class AuditEvent(Synced):
     entity_id: Mapped[str] = mapped_column(ID)
     client_id: Mapped[str | None] = mapped_column(ID, index=False)
     summary: Mapped[str] = mapped_column(default="")
+    # The device's name when the event was recorded (``actor`` is the worker's name from My
+    # details); events written before 0006g have neither.
+    device_name: Mapped[str] = mapped_column(default="", server_default="")
 
     __table_args__ = (Index("ix_audit_event_client_when", "client_id", "occurred_at"),)
 

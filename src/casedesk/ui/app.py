@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     QEventLoop,
     QObject,
     Qt,
+    QTimer,
     Signal,
     qInstallMessageHandler,
 )
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from casedesk import crashlog
 from casedesk.services.bundle import Services
+from casedesk.services.changes import Changes
 from casedesk.services.vault_service import VaultService
 from casedesk.ui.context import AppContext, ChangeHub
 from casedesk.ui.dialogs import Dialogs
@@ -44,6 +46,7 @@ from casedesk.ui.widgets.theme import apply_theme
 
 log = logging.getLogger(__name__)
 
+NOTE_LOCK_SWEEP_MS = 60 * 60 * 1000
 ORGANISATION = "casedesk"
 APPLICATION = "casedesk"
 
@@ -90,6 +93,11 @@ class AppController(QObject):
         self.gate: QDialog | None = None
         self.hub = ChangeHub()
         self.idle = IdleLock(self, minutes=prefs.idle_minutes)
+        # Notes lock themselves N hours after writing; storing those locks (so they sync)
+        # happens on unlock and then hourly while the vault is open.
+        self.note_locks = QTimer(self)
+        self.note_locks.setInterval(NOTE_LOCK_SWEEP_MS)
+        self.note_locks.timeout.connect(self.lock_due_notes)
         self.clipboard = ClipboardGuard(self)
         self.idle.idle.connect(self.lock)
         prefs.idle_minutes_changed.connect(self.idle.set_minutes)
@@ -136,6 +144,7 @@ class AppController(QObject):
         self.window.show()
         self.window.show_page("home")
         self.idle.start()
+        self._start_note_locks()
         self.ready.emit()
 
     def _place_window(self, window: QWidget) -> None:
@@ -158,6 +167,7 @@ class AppController(QObject):
             return
         self.hub.locking.emit()  # open forms keep their typing as drafts before they go
         self.idle.stop()
+        self.note_locks.stop()
         self.clipboard.clear_if_ours()
         panel = UnlockPanel(self.vault, self.tasks, hint=self._demo_hint())
         window.show_locked(LockScreen(panel))
@@ -173,15 +183,40 @@ class AppController(QObject):
         self.ctx.services = Services.for_vault(self.vault)
         self.window.show_unlocked()
         self.idle.start()
+        self._start_note_locks()
         self.ready.emit()
 
     # ------------------------------------------------------------------ quit
+
+    def _start_note_locks(self) -> None:
+        self.lock_due_notes()
+        self.note_locks.start()
+
+    def lock_due_notes(self) -> None:
+        """Store the locks of notes whose automatic lock fell due (on the database thread)."""
+        ctx = self.ctx
+        if ctx is None or not self.vault.is_unlocked:
+            return
+        notes = ctx.services.notes
+
+        def done(locked: int) -> None:
+            if locked:
+                ctx.hub.announce(Changes.NOTES)
+
+        self.tasks.run(notes.lock_due_notes, done, self._sweep_failed, label="lock due notes")
+
+    @staticmethod
+    def _sweep_failed(exc: BaseException) -> None:
+        # Not worth interrupting the worker: the lock already holds at read and write time,
+        # and the next sweep stores it.
+        log.warning("storing automatic note locks failed: %s", type(exc).__name__)
 
     def quit(self) -> None:
         """Lock, stop the worker and leave."""
         if self.window is not None and not self.window.locked:
             self.hub.locking.emit()
         self.idle.stop()
+        self.note_locks.stop()
         self.clipboard.clear_if_ours()
         if self.window is not None:
             self.window.host.dispose_all()

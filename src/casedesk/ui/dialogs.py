@@ -32,11 +32,29 @@ class Dialogs:
         """Report a failure in plain language."""
         QMessageBox.critical(parent, title, text)
 
-    def confirm(self, parent: QWidget | None, title: str, text: str, *, ok: str = "OK") -> bool:
-        """Ask yes/no; True when the user confirms."""
+    def confirm(
+        self,
+        parent: QWidget | None,
+        title: str,
+        text: str,
+        *,
+        ok: str = "OK",
+        irreversible: bool = False,
+    ) -> bool:
+        """Ask yes/no; True when the user confirms.
+
+        Args:
+            parent: the window asking.
+            title: the question, short.
+            text: what will happen.
+            ok: the label of the confirming button.
+            irreversible: the action can't be undone: Cancel is the default (Enter cancels).
+        """
         box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
         yes = box.addButton(ok, QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        if irreversible:
+            box.setDefaultButton(cancel)
         box.exec()
         return box.clickedButton() is yes
 

@@ -10,13 +10,14 @@ from casedesk.services.goals import GoalInput
 from casedesk.services.reviews import GoalReviewInput, ReviewInput, ReviewOutcome
 from casedesk.services.vault_service import VaultService
 from casedesk.storage.keys import TEST_KDF
+from vaultkit import with_my_details
 
 
 @pytest.fixture
 def services(tmp_path):
     vault = VaultService(tmp_path / "vault", kdf=TEST_KDF)
     vault.create("correct horse battery staple")
-    yield Services.for_vault(vault)
+    yield with_my_details(Services.for_vault(vault))
     vault.lock()
 
 

@@ -107,6 +107,7 @@ _EDITS = (
     "UPDATE consent SET scope = 'collect_store', deleted_at = NULL WHERE id = '{id}'",
     "UPDATE case_note SET occurred_at = '2027-01-0{digit} 09:00:00.000000' WHERE id = '{id}'",
     "UPDATE case_note SET deleted_at = '2026-11-01 00:00:00.000000' WHERE id = '{id}'",
+    "UPDATE case_note SET status = 'entered_in_error' WHERE id = '{id}'",
     "UPDATE consent SET client_id = (SELECT id FROM client ORDER BY random() LIMIT 1) "
     "WHERE id = '{id}'",
     "UPDATE risk_screen SET client_id = (SELECT id FROM client ORDER BY random() LIMIT 1) "
@@ -120,8 +121,8 @@ _EDITS = (
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_triggers_keep_every_fact_equal_to_a_full_rebuild(tmp_path, seed):
-    """After any mix of inserts, moves, tombstones and re-parenting, the trigger-kept facts
-    equal a recomputation from the source tables."""
+    """After any mix of inserts, moves, tombstones, notes entered in error and re-parenting,
+    the trigger-kept facts equal a recomputation from the source tables."""
     vault = _vault(tmp_path)
     generate_demo_data(vault.db, clients=25, seed=seed)
     rng = random.Random(seed)

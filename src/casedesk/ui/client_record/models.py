@@ -81,9 +81,17 @@ def _summary(entry: TimelineEntry) -> str:
 
 
 def _note_state(entry: TimelineEntry) -> str:
+    if entry.note.entered_in_error:
+        return _tr("Entered in error")
     if entry.depth:
         return _tr("Amendment")
     return _tr("Locked") if entry.note.locked else _tr("Open")
+
+
+def _note_state_colour(entry: TimelineEntry) -> str:
+    if entry.note.entered_in_error:
+        return DANGER
+    return MUTED if entry.note.locked else SUCCESS
 
 
 def _duration(entry: TimelineEntry) -> str:
@@ -106,11 +114,7 @@ class NoteTimelineModel(RowTableModel[TimelineEntry]):
                 Column(_tr("Length"), _duration),
                 Column(_tr("Where"), lambda e: e.note.location),
                 Column(_tr("Note"), _summary, tooltip=lambda e: e.note.body[:600]),
-                Column(
-                    _tr("State"),
-                    _note_state,
-                    colour=lambda e: MUTED if e.note.locked else SUCCESS,
-                ),
+                Column(_tr("State"), _note_state, colour=_note_state_colour),
             ],
             parent,
         )
@@ -223,6 +227,16 @@ def action_label(action: str) -> str:
     return _tr(action.replace(".", " ").replace("_", " ").capitalize())
 
 
+def who_did_it(entry: AuditEntry) -> str:
+    """Who did it: the worker's name then and the device, e.g. "Ana Lima on Laptop-2".
+
+    Events from before names were recorded show what is known, else "Not recorded".
+    """
+    if entry.actor and entry.device_name:
+        return _tr("{name} on {device}").format(name=entry.actor, device=entry.device_name)
+    return entry.actor or entry.device_name or _tr("Not recorded")
+
+
 class HistoryModel(RowTableModel[AuditEntry]):
     """The audit trail for a client, newest first."""
 
@@ -234,7 +248,7 @@ class HistoryModel(RowTableModel[AuditEntry]):
                     lambda a: fmt_when(a.occurred_at),
                     sort=lambda a: a.occurred_at.timestamp(),
                 ),
-                Column(_tr("Who"), lambda a: a.actor or _tr("This device")),
+                Column(_tr("Who"), who_did_it),
                 Column(_tr("What"), lambda a: action_label(a.action)),
                 Column(_tr("Details"), lambda a: a.summary),
             ],

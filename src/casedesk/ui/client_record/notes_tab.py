@@ -1,4 +1,9 @@
-"""The Notes tab: the contact timeline, full-text search, and the note editor with autosave."""
+"""The Notes tab: the contact timeline, full-text search, and the note editor with autosave.
+
+Locking a note and marking it entered in error can't be undone, so both ask first (the
+dialog service; Cancel is the safe default). Notes entered in error are hidden unless "Show
+entered in error" is ticked.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
@@ -22,7 +28,8 @@ from casedesk.domain.validation import ValidationError
 from casedesk.services.changes import Changes
 from casedesk.services.drafts import SavedDraft
 from casedesk.services.episodes import GoalOption
-from casedesk.services.notes import NoteHit, NoteView
+from casedesk.services.errors import ImmutableRecordError
+from casedesk.services.notes import NoteHit, NoteView, hide_entered_in_error
 from casedesk.ui.client_record.autosave import DraftAutosaver
 from casedesk.ui.client_record.models import (
     NoteTimelineModel,
@@ -32,6 +39,7 @@ from casedesk.ui.client_record.models import (
     fmt_when,
 )
 from casedesk.ui.client_record.note_editor import MODE_AMEND, MODE_EDIT, MODE_NEW, NoteEditor
+from casedesk.ui.client_record.note_error_dialog import EnteredInErrorDialog
 from casedesk.ui.context import AppContext
 from casedesk.ui.widgets.basics import Card, button, guarded, label
 from casedesk.ui.widgets.client_fields import left_aligned_headers
@@ -60,6 +68,7 @@ class NotesTab(QWidget):
         self.disposed = False
         self._notes: list[NoteView] = []
         self._matches: set[str] | None = None
+        self.dialog: EnteredInErrorDialog | None = None
         self.model = NoteTimelineModel(self)
         self.autosave = DraftAutosaver(ctx, self.draft_key, self._draft_payload, self)
         self._build()
@@ -85,6 +94,8 @@ class NotesTab(QWidget):
         self.search.setPlaceholderText(tr("Search notes…"))
         self.search.setClearButtonEnabled(True)
         self.match_info = label("", "muted")
+        self.show_errors = QCheckBox(tr("Show entered in error"))
+        self.show_errors.setAccessibleName(tr("Show notes entered in error"))
         self.timeline = QTableView(self._split)
         self.timeline.setAccessibleName(tr("Notes timeline"))
         self.timeline.setModel(self.model)
@@ -108,6 +119,9 @@ class NotesTab(QWidget):
         self.edit_button = button(tr("Edit"), tr("Edit selected note"))
         self.lock_button = button(tr("Lock"), tr("Lock selected note"))
         self.amend_button = button(tr("Amend"), tr("Amend selected note"))
+        self.error_button = button(
+            tr("Entered in error…"), tr("Mark selected note as entered in error")
+        )
         self._layout()
         self._update_buttons()
 
@@ -117,6 +131,7 @@ class NotesTab(QWidget):
         search_row = QHBoxLayout()
         search_row.addWidget(self.search, 1)
         search_row.addWidget(self.match_info)
+        search_row.addWidget(self.show_errors)
         left_layout.addLayout(search_row)
         split = self._split
         split.addWidget(self.timeline)
@@ -125,7 +140,7 @@ class NotesTab(QWidget):
         detail_layout.addWidget(self.detail, 1)
         row = QHBoxLayout()
         row.addStretch(1)
-        for widget in (self.edit_button, self.lock_button, self.amend_button):
+        for widget in (self.error_button, self.edit_button, self.lock_button, self.amend_button):
             row.addWidget(widget)
         detail_layout.addLayout(row)
         split.addWidget(self._detail_box)
@@ -143,6 +158,8 @@ class NotesTab(QWidget):
         self.edit_button.clicked.connect(self._edit_selected)
         self.lock_button.clicked.connect(self._lock_selected)
         self.amend_button.clicked.connect(self._amend_selected)
+        self.error_button.clicked.connect(self._error_selected)
+        self.show_errors.toggled.connect(lambda _on: self._show_timeline())
         self.editor.edited.connect(self.autosave.schedule)
         self.editor.save_requested.connect(self.save)
         self.editor.cancel_requested.connect(self._cancel_edit)
@@ -227,7 +244,7 @@ class NotesTab(QWidget):
     def edit_note(self, note_id: str) -> bool:
         """Load an open note into the editor; a locked note is refused (amend it instead)."""
         note = self.note_by_id(note_id)
-        if note is None:
+        if note is None or note.entered_in_error:
             return False
         if note.locked:
             self._ctx.dialogs.warn(
@@ -242,13 +259,28 @@ class NotesTab(QWidget):
     def amend_note(self, note_id: str) -> bool:
         """Start an amendment to a locked note."""
         note = self.note_by_id(note_id)
-        if note is None or not note.locked:
+        if note is None or not note.locked or note.entered_in_error:
             return False
         self.editor.start_amend(note)
         return True
 
+    def confirm_lock(self) -> bool:
+        """Ask before locking (it can't be undone); True to go ahead."""
+        return self._ctx.dialogs.confirm(
+            self,
+            self.tr("Lock this note?"),
+            self.tr(
+                "A locked note can't be changed or unlocked; corrections are added as "
+                "amendments under it."
+            ),
+            ok=self.tr("Lock note"),
+            irreversible=True,
+        )
+
     def lock_note(self, note_id: str) -> None:
-        """Lock a note: from then on it can only be amended."""
+        """Lock a note (after asking): from then on it can only be amended."""
+        if not self.confirm_lock():
+            return
         notes = self._ctx.services.notes
         self._ctx.tasks.run(
             lambda: notes.lock_note(note_id),
@@ -257,8 +289,32 @@ class NotesTab(QWidget):
             label="lock note",
         )
 
+    def mark_entered_in_error(self, note_id: str) -> None:
+        """Ask why (and confirm), then retract the note: kept in history, hidden here."""
+        note = self.note_by_id(note_id)
+        if note is None or note.entered_in_error:
+            return
+        dialog = EnteredInErrorDialog(note, self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        notes = self._ctx.services.notes
+
+        def confirmed() -> None:
+            reason = dialog.reason_text()
+            self._ctx.tasks.run(
+                lambda: notes.mark_entered_in_error(note_id, reason),
+                guarded(self, lambda _v: self.data_changed.emit(Changes.NOTES)),
+                guarded(self, self._on_error),
+                label="note entered in error",
+            )
+
+        dialog.accepted.connect(confirmed)
+        self.dialog = dialog
+        dialog.open()
+
     def save(self, lock: bool = False) -> None:
-        """Save what is in the editor (new, edited or amendment)."""
+        """Save what is in the editor (new, edited or amendment); locking asks first."""
+        if lock and not self.confirm_lock():
+            return
         editor = self.editor
         key = self.draft_key()
         data = editor.to_input(self.client_id)
@@ -305,6 +361,9 @@ class NotesTab(QWidget):
 
     def clear(self) -> None:
         """Empty every widget and model (used on lock)."""
+        if self.dialog is not None:
+            self.dialog.reject()
+            self.dialog = None
         self.autosave.stop()
         self._notes = []
         self._matches = None
@@ -327,6 +386,16 @@ class NotesTab(QWidget):
         if isinstance(exc, ValidationError):
             self.editor.errors.show(exc.errors)
             return
+        if isinstance(exc, ImmutableRecordError):  # e.g. it locked itself while being edited
+            self._ctx.dialogs.warn(
+                self,
+                self.tr("Note not changed"),
+                self.tr("{reason} Your text is kept in the editor and as a draft.").format(
+                    reason=str(exc)
+                ),
+            )
+            self.autosave.schedule()
+            return
         self._ctx.dialogs.error(
             self,
             self.tr("Note not saved"),
@@ -343,7 +412,7 @@ class NotesTab(QWidget):
         self._show_timeline()
 
     def _show_timeline(self) -> None:
-        notes = self._notes
+        notes = self._notes if self.show_errors.isChecked() else hide_entered_in_error(self._notes)
         if self._matches is not None:
             notes = [n for n in notes if n.id in self._matches]
         self.model.set_rows(build_timeline(notes))
@@ -370,6 +439,11 @@ class NotesTab(QWidget):
         if note is not None and not note.locked:
             self.lock_note(note.id)
 
+    def _error_selected(self) -> None:
+        note = self.selected_note()
+        if note is not None:
+            self.mark_entered_in_error(note.id)
+
     def _on_selection(self, *_args: object) -> None:
         note = self.selected_note()
         self.detail.setHtml(self._detail_html(note) if note else "")
@@ -377,9 +451,11 @@ class NotesTab(QWidget):
 
     def _update_buttons(self) -> None:
         note = self.selected_note()
-        self.edit_button.setEnabled(note is not None and not note.locked)
-        self.lock_button.setEnabled(note is not None and not note.locked)
-        self.amend_button.setEnabled(note is not None and note.locked)
+        standing = note is not None and not note.entered_in_error
+        self.edit_button.setEnabled(standing and note is not None and not note.locked)
+        self.lock_button.setEnabled(standing and note is not None and not note.locked)
+        self.amend_button.setEnabled(standing and note is not None and note.locked)
+        self.error_button.setEnabled(standing)
 
     def _detail_html(self, note: NoteView) -> str:
         tr = self.tr
@@ -388,11 +464,16 @@ class NotesTab(QWidget):
             meta.append(tr("{n} min").format(n=note.duration_minutes))
         if note.location:
             meta.append(note.location)
-        state = (
-            tr("Locked {when}").format(when=fmt_when(note.locked_at))
-            if note.locked
-            else tr("Open (can be edited until locked)")
-        )
+        if note.entered_in_error:
+            state = tr("Entered in error {when}: {reason}").format(
+                when=fmt_when(note.entered_in_error_at), reason=note.error_reason
+            )
+        elif note.locked:
+            state = tr("Locked {when}").format(when=fmt_when(note.locked_at))
+        else:
+            state = tr("Open: can be edited until it locks itself on {when}").format(
+                when=fmt_when(note.locks_at)
+            )
         parts = [
             f"<p><b>{html.escape(' · '.join(meta))}</b><br/>"
             f"<span style='color:#5b6776'>{html.escape(state)}</span></p>",

@@ -110,7 +110,7 @@ def load_record(services: Services, client_id: str, on: date, *, drafts: bool) -
         intake=services.intake.get_intake(client_id),
         support=services.people.support_network(client_id),
         professionals=services.people.professionals(client_id),
-        notes=services.notes.list_notes(client_id),
+        notes=services.notes.list_notes(client_id, include_entered_in_error=True),
         history=services.audit.client_history(client_id),
         note_drafts=note_drafts,
         profile_draft=profile_draft,

@@ -84,6 +84,8 @@ class GoalEditor(DraftDialog):
     """Add or change a goal. ``result_input()`` gives the :class:`GoalInput` after accept.
 
     The SMART coach panel updates as the worker types; it is advice and never blocks saving.
+    Cancel (or Escape, or closing the window) asks before throwing away typed changes (the
+    draft's question, see :class:`DraftDialog`).
     """
 
     def __init__(

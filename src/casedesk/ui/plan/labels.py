@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import Enum
 
 from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QWidget
 
 from casedesk.domain.enums import (
     ActionStatus,
@@ -19,6 +20,7 @@ from casedesk.domain.enums import (
     Priority,
     ReferralStatus,
 )
+from casedesk.ui.dialogs import Dialogs
 
 
 def _tr(text: str) -> str:
@@ -92,3 +94,24 @@ def label_for(value: Enum | None) -> str:
     if value is None:
         return ""
     return _tr(_TEXT.get(value, str(value.value).replace("_", " ").capitalize()))
+
+
+def confirm_agreeing(
+    dialogs: Dialogs, parent: QWidget, version: int, *, finishing_review: bool = False
+) -> bool:
+    """Ask before agreeing a plan version (it is frozen for good; Cancel is the default)."""
+    lead = (
+        _tr("Finish this review and agree the plan with the client as version {n}?")
+        if finishing_review
+        else _tr("Agree this plan with the client as version {n}?")
+    )
+    frozen = _tr(
+        "The agreed version is frozen: later changes need a review and become the next version."
+    )
+    return dialogs.confirm(
+        parent,
+        _tr("Agree the new version") if finishing_review else _tr("Agree the plan"),
+        f"{lead.format(n=version)} {frozen}",
+        ok=_tr("Agree version {n}").format(n=version),
+        irreversible=True,
+    )

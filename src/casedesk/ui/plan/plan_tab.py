@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from casedesk.domain.clock import today
 from casedesk.domain.enums import ActionStatus, PlanState
+from casedesk.domain.my_details import AGREE_NEEDS_DETAILS, MyDetails
 from casedesk.domain.plans import PlanEvent, PlanTransitionError
 from casedesk.services.bundle import Services
 from casedesk.services.changes import Changes
@@ -40,13 +41,13 @@ from casedesk.ui.messages import describe_error
 from casedesk.ui.plan.action_editor import ActionEditor
 from casedesk.ui.plan.fields import DataCombo
 from casedesk.ui.plan.goal_editor import GoalChoices, GoalEditor
-from casedesk.ui.plan.labels import label_for
+from casedesk.ui.plan.labels import confirm_agreeing, label_for
 from casedesk.ui.plan.models import GoalRow, action_model, goal_model, proxy_for
 from casedesk.ui.plan.period_dialog import PeriodDialog
 from casedesk.ui.plan.smart_panel import SmartPanel
 from casedesk.ui.widgets.basics import Card, button, guarded, label, set_role
 from casedesk.ui.widgets.client_table_model import RowTableModel
-from casedesk.ui.widgets.form_draft import FormDraft, draft_key
+from casedesk.ui.widgets.form_draft import DraftDialog, FormDraft, draft_key
 
 
 @dataclass(frozen=True)
@@ -577,20 +578,28 @@ class PlanTab(QWidget):
         )
 
     def agree(self) -> None:
-        """Agree the plan (after confirming): the next version is frozen."""
+        """Agree the plan (after confirming): the next version is frozen.
+
+        Refused with a plain message until the worker's name and phone number are in My
+        details: the client's copy must say who to call.
+        """
         plan = self.plan
         if plan is None:
             return
-        number = (plan.current_version or 0) + 1
-        if not self._ctx.dialogs.confirm(
-            self,
-            self.tr("Agree the plan"),
-            self.tr(
-                "Agree this plan with the client as version {n}? The agreed version is frozen: "
-                "later changes need a review and become the next version."
-            ).format(n=number),
-            ok=self.tr("Agree version {n}").format(n=number),
-        ):
+        self._ctx.tasks.run(
+            self._ctx.services.profile.get,
+            guarded(self, lambda details: self._agree_if_ready(plan, details)),
+            guarded(self, self._on_error),
+            label="check my details",
+        )
+
+    def _agree_if_ready(self, plan: PlanView, details: MyDetails) -> None:
+        if not details.ready_for_agreeing:
+            self._ctx.dialogs.warn(
+                self, self.tr("Add your details first"), self.tr(AGREE_NEEDS_DETAILS)
+            )
+            return
+        if not confirm_agreeing(self._ctx.dialogs, self, (plan.current_version or 0) + 1):
             return
         plan_id = plan.id
         self._change(lambda: self._ctx.services.plans.agree(plan_id))
@@ -873,7 +882,9 @@ class PlanTab(QWidget):
         self.data = None
         self.goals.clear()
         self.action_items.clear()
-        if self.dialog is not None:
+        if isinstance(self.dialog, DraftDialog):
+            self.dialog.close_keeping_draft()  # locking must not stop to ask about typed text
+        elif self.dialog is not None:
             self.dialog.reject()
         self.state_label.clear()
         self.details.clear()

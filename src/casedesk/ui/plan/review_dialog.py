@@ -26,6 +26,7 @@ from casedesk.services.reviews import GoalReviewInput, ReviewInput, ReviewOutcom
 from casedesk.ui.context import AppContext
 from casedesk.ui.messages import describe_error
 from casedesk.ui.plan.fields import DateField, EnumCombo
+from casedesk.ui.plan.labels import confirm_agreeing
 from casedesk.ui.widgets.basics import Card, button, guarded, label
 
 NOT_ASKED = -1
@@ -145,6 +146,9 @@ class ReviewDialog(QDialog):
             tr("Finish the review and agree the next plan version"),
             primary=True,
         )
+        # It can't be undone: Enter must not press it (it asks first, too).
+        self.agree_button.setDefault(False)
+        self.agree_button.setAutoDefault(False)
         self.keep_button = button(tr("Finish, plan unchanged"), tr("Finish; keep current version"))
         self.edit_button = button(
             tr("Finish, then change goals"), tr("Finish the review and change the plan first")
@@ -160,7 +164,7 @@ class ReviewDialog(QDialog):
         outer.addWidget(self.error)
         outer.addLayout(buttons)
         self.save_button.clicked.connect(self.save)
-        self.agree_button.clicked.connect(lambda: self.finish(ReviewOutcome.AGREE_NEW_VERSION))
+        self.agree_button.clicked.connect(self.finish_and_agree)
         self.keep_button.clicked.connect(lambda: self.finish(ReviewOutcome.KEEP_CURRENT))
         self.edit_button.clicked.connect(lambda: self.finish(ReviewOutcome.CONTINUE_EDITING))
         self.cancel_button.clicked.connect(self.reject)
@@ -220,6 +224,12 @@ class ReviewDialog(QDialog):
             guarded(self, self._on_error),
             label="save review",
         )
+
+    def finish_and_agree(self) -> None:
+        """Ask, then finish the review and agree the next version (which can't be undone)."""
+        version = (self._plan.current_version or 0) + 1
+        if confirm_agreeing(self._ctx.dialogs, self, version, finishing_review=True):
+            self.finish(ReviewOutcome.AGREE_NEW_VERSION)
 
     def finish(self, outcome: ReviewOutcome) -> None:
         """Finish the review with the chosen outcome."""

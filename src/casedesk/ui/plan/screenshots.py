@@ -47,7 +47,15 @@ WINDOW_SIZE = (1366, 800)
 class _Yes(Dialogs):
     """Confirms without showing a box (screenshots only)."""
 
-    def confirm(self, parent: QWidget | None, title: str, text: str, *, ok: str = "OK") -> bool:
+    def confirm(
+        self,
+        parent: QWidget | None,
+        title: str,
+        text: str,
+        *,
+        ok: str = "OK",
+        irreversible: bool = False,
+    ) -> bool:
         return True
 
 

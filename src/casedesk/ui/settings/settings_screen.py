@@ -1,4 +1,4 @@
-"""The Settings screen: idle lock, change passphrase, make a backup, about this vault."""
+"""The Settings screen: my details, idle lock, passphrase, notes, this device, backup, about."""
 
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ from casedesk import __version__
 from casedesk.services.passphrase_words import passphrase_words
 from casedesk.ui.context import AppContext
 from casedesk.ui.messages import describe_error
+from casedesk.ui.settings.my_details_form import MyDetailsCard
 from casedesk.ui.settings.prefs import MAX_IDLE_MINUTES, MIN_IDLE_MINUTES, UiPrefs
+from casedesk.ui.settings.record_cards import DeviceNameCard, NoteLockCard
 from casedesk.ui.widgets.basics import Card, button, guarded, label, set_role
 from casedesk.ui.widgets.passphrase import PassphraseForm
 
@@ -46,8 +48,14 @@ class SettingsScreen(QWidget):
         column.setContentsMargins(28, 24, 28, 24)
         column.setSpacing(16)
         column.addWidget(label(self.tr("Settings"), "title"))
+        self.my_details = MyDetailsCard(ctx)
+        self.note_lock = NoteLockCard(ctx)
+        self.device = DeviceNameCard(ctx)
+        column.addWidget(self.my_details)
         column.addWidget(self._build_lock_card())
         column.addWidget(self._build_passphrase_card())
+        column.addWidget(self.note_lock)
+        column.addWidget(self.device)
         column.addWidget(self._build_backup_card())
         for card in extra_cards:  # e.g. the Sync card, owned by the main window
             column.addWidget(card)
@@ -255,7 +263,8 @@ class SettingsScreen(QWidget):
         widget.show()
 
     def dispose(self) -> None:
-        """Forget typed passphrases (before the screen is destroyed on lock)."""
+        """Forget typed passphrases and details (before the screen is destroyed on lock)."""
         self.disposed = True
         self.current.clear()
         self.passphrase_form.clear()
+        self.my_details.dispose()

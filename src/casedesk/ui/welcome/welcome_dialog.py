@@ -1,9 +1,9 @@
-"""The first-run flow: passphrase, vault creation, the recovery key shown once, and a check.
+"""The first-run flow: passphrase, vault, the recovery key shown once, a check, my details.
 
 Pages, in order: choose a passphrase (live strength meter; one too easy to guess is refused
 with the reason), create (Argon2 calibration and vault creation on the database thread, with
-progress),
-the recovery key (print or save), and retyping two groups of it to show it was kept.
+progress), the recovery key (print or save), retyping two groups of it to show it was kept, and
+My details (skippable: name and phone are needed later, before a plan can be agreed).
 """
 
 from __future__ import annotations
@@ -23,9 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casedesk.domain.my_details import MyDetails
+from casedesk.services.errors import ValidationError
+from casedesk.services.profile import ProfileService
 from casedesk.services.vault_service import VaultService
 from casedesk.ui.dialogs import Dialogs
 from casedesk.ui.messages import describe_error
+from casedesk.ui.settings.my_details_form import MyDetailsForm
 from casedesk.ui.tasks import TaskRunner
 from casedesk.ui.welcome.recovery_print import print_recovery_key, recovery_sheet_text
 from casedesk.ui.widgets.basics import button, guarded, label
@@ -33,7 +37,7 @@ from casedesk.ui.widgets.passphrase import PassphraseForm
 
 PrintFn = Callable[[QWidget | None, str, str], bool]
 
-PAGE_PASSPHRASE, PAGE_WORKING, PAGE_KEY, PAGE_CHECK = range(4)
+PAGE_PASSPHRASE, PAGE_WORKING, PAGE_KEY, PAGE_CHECK, PAGE_DETAILS = range(5)
 
 
 def normalise_group(text: str) -> str:
@@ -43,7 +47,9 @@ def normalise_group(text: str) -> str:
 
 
 class WelcomeDialog(QDialog):
-    """Creates a new vault at ``vault.path``; accepted once the recovery key was checked.
+    """Creates a new vault at ``vault.path``; accepted after the key check and My details.
+
+    My details are saved or skipped on the last page.
 
     Attributes:
         check_groups: the two (1-based) key groups the user is asked to retype.
@@ -78,6 +84,7 @@ class WelcomeDialog(QDialog):
             self._build_working_page,
             self._build_key_page,
             self._build_check_page,
+            self._build_details_page,
         ):
             self.pages.addWidget(build())
         layout = QVBoxLayout(self)
@@ -221,6 +228,39 @@ class WelcomeDialog(QDialog):
         layout.addLayout(self._button_row(self.show_again, self.finish_button))
         return page
 
+    def _build_details_page(self) -> QWidget:
+        page = QWidget()
+        self.details_form = MyDetailsForm(self._dialogs, self._tasks)
+        self.skip_details = button(
+            self.tr("Skip for now"), self.tr("Skip your details and open casedesk")
+        )
+        self.skip_details.setAutoDefault(False)
+        self.save_details = button(
+            self.tr("Save and open casedesk"), self.tr("Save your details"), primary=True
+        )
+        self.details_error = label("", "error", wrap=True)
+        self.details_error.hide()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(10)
+        layout.addWidget(label(self.tr("Your details"), "title"))
+        layout.addWidget(
+            label(
+                self.tr(
+                    "Clients' copies of their plans say who you are and how to reach you. "
+                    "You can skip this and fill it in later in Settings → My details; your "
+                    "name and phone number are needed before a plan can be agreed."
+                ),
+                "muted",
+                wrap=True,
+            )
+        )
+        layout.addWidget(self.details_form)
+        layout.addWidget(self.details_error)
+        layout.addStretch(1)
+        layout.addLayout(self._button_row(self.skip_details, self.save_details))
+        return page
+
     @staticmethod
     def _button_row(left: QWidget | None, right: QWidget) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -239,6 +279,8 @@ class WelcomeDialog(QDialog):
         self.key_next.clicked.connect(self._show_check)
         self.show_again.clicked.connect(lambda: self.pages.setCurrentIndex(PAGE_KEY))
         self.finish_button.clicked.connect(self.finish)
+        self.skip_details.clicked.connect(self.accept)
+        self.save_details.clicked.connect(self.save_my_details)
         for field in self.group_fields:
             field.returnPressed.connect(self.finish)
             field.textEdited.connect(self.check_error.hide)
@@ -311,7 +353,30 @@ class WelcomeDialog(QDialog):
                 field.selectAll()
                 return
         self._forget_key()
-        self.accept()
+        self.details_form.set_details(MyDetails())
+        self.pages.setCurrentIndex(PAGE_DETAILS)
+        self.details_form.name.setFocus()
+
+    def save_my_details(self) -> None:
+        """Store My details (off the GUI thread), then open casedesk; errors are shown inline."""
+        if self.pages.currentIndex() != PAGE_DETAILS:
+            return
+        self.save_details.setEnabled(False)
+        self.details_error.hide()
+        self._tasks.run(
+            self.details_form.save_with(ProfileService(self._vault.db)),
+            guarded(self, lambda _saved: self.accept()),
+            guarded(self, self._on_details_refused),
+            label="save my details",
+        )
+
+    def _on_details_refused(self, exc: BaseException) -> None:
+        self.save_details.setEnabled(True)
+        if isinstance(exc, ValidationError):
+            self.details_form.errors.show(exc.errors)
+        else:
+            self.details_error.setText(describe_error(exc))
+            self.details_error.show()
 
     def _forget_key(self) -> None:
         self._recovery_key = ""

@@ -260,6 +260,7 @@ class FormDraft(QObject):
             self.tr("Discard your typing?"),
             self.tr("What you typed in this form is not saved. Discard it?"),
             ok=self.tr("Discard"),
+            irreversible=True,
         ):
             return False
         if self._stored or self.dirty:
@@ -326,3 +327,9 @@ class DraftDialog(NamedFieldsDraft, QDialog):
         if self.draft is not None and not self.draft.confirm_discard():
             return
         super().reject()
+
+    def close_keeping_draft(self) -> None:
+        """Close without asking (the vault is locking): the typing stays as a draft."""
+        if self.draft is not None:
+            self.draft.release()
+        QDialog.reject(self)
