@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from PySide6.QtCore import QSettings
 
@@ -73,9 +75,7 @@ def test_weak_new_passphrase_refused_with_reason(screen, passphrase):
 def test_new_passphrase_may_not_lean_on_the_workers_or_clients_names(
     qtbot, ctx, prefs, services, make_client, passphrase, vault_service
 ):
-    from casedesk.services.profile import CaseManagerProfile
-
-    services.profile.save(CaseManagerProfile(name="Aroha Wirihana"))
+    services.profile.save(dataclasses.replace(services.profile.get(), name="Aroha Wirihana"))
     make_client("Tautahi", "Orchardbrook")
     weak = "Wirihana Tautahi Orchardbrook"  # strong to a stranger, not to whoever knows them
     screen = SettingsScreen(ctx, prefs)
