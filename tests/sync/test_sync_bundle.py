@@ -73,3 +73,31 @@ def test_bundle_from_another_account_is_refused(fleet, tmp_path: Path) -> None: 
         stranger = other_account.add("stranger")
         with pytest.raises(SyncProblem, match="another sync account"):
             stranger.sync.import_bundle(bundle)
+
+
+def test_older_bundle_after_a_newer_one_records_no_conflict_and_keeps_the_newer_data(
+    fleet, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    a, b = fleet.add("a"), fleet.add("b")
+    ana = a.add_client("Ana", phone="1", town="Aston")
+    fleet.settle()  # both hold Ana as the hub has her
+    bundles = []
+    for phone, town in (("2", "Aston"), ("3", "Burford")):
+        with a.db.session() as session:
+            row = session.get(Client, ana)
+            row.phone, row.town = phone, town
+        bundles.append(tmp_path / f"a-{phone}.cdbundle")
+        a.sync.export_bundle(bundles[-1])
+    older, newer = bundles
+    assert b.sync.import_bundle(newer).changed >= 1
+    late = b.sync.import_bundle(older)
+    assert (late.changed, late.conflicts) == (0, 0)
+    record = b.services.clients.get_client(ana)
+    assert (record.phone, record.town) == ("3", "Burford")
+    assert b.sync.conflicts() == []
+    fleet.settle()
+    fleet.assert_converged()
+    for device in (a, b):
+        record = device.services.clients.get_client(ana)
+        assert (record.phone, record.town) == ("3", "Burford")
+        assert device.sync.conflicts() == []

@@ -328,7 +328,9 @@ class DomainSetRecord(Synced):
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     builtin: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    __table_args__ = (Index("ix_domain_set_key_version", "key", "version", unique=True),)
+    # Not unique: two devices can each store a row for one key and version (see
+    # casedesk.domain.reference), and both must be kept (migration 0006b).
+    __table_args__ = (Index("ix_domain_set_key_version", "key", "version"),)
 
 
 class Assessment(Synced):
@@ -425,7 +427,9 @@ class PlanVersion(Synced):
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
     content_sha256: Mapped[str] = mapped_column(String(64))
 
-    __table_args__ = (Index("ix_plan_version_plan_no", "plan_id", "version_no", unique=True),)
+    # Not unique: two devices can each agree the same plan while apart; both versions are
+    # evidence and both are kept (migration 0006b).
+    __table_args__ = (Index("ix_plan_version_plan_no", "plan_id", "version_no"),)
 
 
 class Goal(Synced):
