@@ -75,8 +75,9 @@ def test_bundle_from_another_account_is_refused(fleet, tmp_path: Path) -> None: 
             stranger.sync.import_bundle(bundle)
 
 
-def test_older_bundle_after_a_newer_one_records_no_conflict_and_keeps_the_newer_data(
-    fleet, tmp_path: Path
+@pytest.mark.parametrize("newest_first", [True, False], ids=["newer-then-older", "in-order"])
+def test_bundles_of_one_device_in_any_order_record_no_conflict_and_keep_the_newest_data(
+    fleet, tmp_path: Path, newest_first: bool
 ) -> None:  # type: ignore[no-untyped-def]
     a, b = fleet.add("a"), fleet.add("b")
     ana = a.add_client("Ana", phone="1", town="Aston")
@@ -88,10 +89,8 @@ def test_older_bundle_after_a_newer_one_records_no_conflict_and_keeps_the_newer_
             row.phone, row.town = phone, town
         bundles.append(tmp_path / f"a-{phone}.cdbundle")
         a.sync.export_bundle(bundles[-1])
-    older, newer = bundles
-    assert b.sync.import_bundle(newer).changed >= 1
-    late = b.sync.import_bundle(older)
-    assert (late.changed, late.conflicts) == (0, 0)
+    for bundle in reversed(bundles) if newest_first else bundles:
+        assert b.sync.import_bundle(bundle).conflicts == 0
     record = b.services.clients.get_client(ana)
     assert (record.phone, record.town) == ("3", "Burford")
     assert b.sync.conflicts() == []
