@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from casedesk.services.clients import ClientService
 from casedesk.services.notes import NoteService
@@ -182,3 +183,71 @@ def test_builder_makes_v1_vaults(tmp_path: Path) -> None:
     revision, tables = _snapshot(tmp_path / "fresh")
     assert revision == "0001" and tables["client"][0] == 3
     assert {p.name for p in (tmp_path / "fresh").iterdir()} == {"casedesk.db", "vault.key"}
+
+
+def _as_revision_0005(vault: VaultService, cursor: str) -> None:
+    """Migrate a fresh vault down to 0005 (unique natural keys), with refused rows and a cursor."""
+    fixture.migrate_down(vault.db, "0005")
+    with vault.db.read() as session:
+        for name, table, _columns in NATURAL_KEY_INDEXES:
+            listed = session.execute(text(f"PRAGMA index_list({table})")).all()
+            assert [row[2] for row in listed if row[1] == name] == [1], name  # unique at 0005
+    statements = [
+        "INSERT INTO sync_row_meta (table_name, row_id, hub_version, field_hlc, state, error) "
+        "VALUES ('domain_set', 'refused', 3, '{}', 'error', 'not applied: IntegrityError'), "
+        "('client', 'tampered', 2, '{}', 'error', 'integrity: EnvelopeIntegrityError'), "
+        "('client', 'fine', 4, '{}', 'synced', '')",
+        f"INSERT INTO local_meta (key, value) VALUES ('sync.cursor', '{cursor}')",
+    ]
+    with vault.db.session() as session:
+        for statement in statements:
+            session.execute(text(statement))
+
+
+NATURAL_KEY_INDEXES = (
+    ("ix_domain_set_key_version", "domain_set", "key, version"),
+    ("ix_plan_version_plan_no", "plan_version", "plan_id, version_no"),
+)
+
+
+def test_0006_lets_rows_share_a_natural_key_and_fetches_refused_rows_again(
+    tmp_path: Path,
+) -> None:
+    vault = VaultService(tmp_path / "vault")
+    vault.create(PASSPHRASE)
+    _as_revision_0005(vault, cursor="opaque-cursor")
+    vault.lock()
+    vault.unlock(PASSPHRASE)  # migrates 0005 -> head
+    try:
+        with vault.db.read() as session:
+            for name, table, _columns in NATURAL_KEY_INDEXES:
+                listed = session.execute(text(f"PRAGMA index_list({table})")).all()
+                assert [row[2] for row in listed if row[1] == name] == [0], name  # not unique
+            metas = session.execute(
+                text("SELECT row_id, hub_version, state, error FROM sync_row_meta")
+            ).all()
+            assert sorted(metas) == [
+                ("fine", 4, "synced", ""),
+                ("refused", 0, "synced", ""),  # fetched again on the next pull
+                ("tampered", 2, "error", "integrity: EnvelopeIntegrityError"),  # still flagged
+            ]
+            cursor = session.execute(text("SELECT value FROM local_meta WHERE key = 'sync.cursor'"))
+            assert cursor.all() == []  # the next pull reads the log from the start
+    finally:
+        vault.lock()
+
+
+def test_0006_keeps_the_cursor_when_nothing_was_refused(tmp_path: Path) -> None:
+    vault = VaultService(tmp_path / "vault")
+    vault.create(PASSPHRASE)
+    _as_revision_0005(vault, cursor="opaque-cursor")
+    with vault.db.session() as session:
+        session.execute(text("DELETE FROM sync_row_meta WHERE row_id = 'refused'"))
+    vault.lock()
+    vault.unlock(PASSPHRASE)
+    try:
+        with vault.db.read() as session:
+            cursor = session.execute(text("SELECT value FROM local_meta WHERE key = 'sync.cursor'"))
+            assert cursor.all() == [("opaque-cursor",)]
+    finally:
+        vault.lock()

@@ -73,3 +73,30 @@ def test_bundle_from_another_account_is_refused(fleet, tmp_path: Path) -> None: 
         stranger = other_account.add("stranger")
         with pytest.raises(SyncProblem, match="another sync account"):
             stranger.sync.import_bundle(bundle)
+
+
+@pytest.mark.parametrize("newest_first", [True, False], ids=["newer-then-older", "in-order"])
+def test_bundles_of_one_device_in_any_order_record_no_conflict_and_keep_the_newest_data(
+    fleet, tmp_path: Path, newest_first: bool
+) -> None:  # type: ignore[no-untyped-def]
+    a, b = fleet.add("a"), fleet.add("b")
+    ana = a.add_client("Ana", phone="1", town="Aston")
+    fleet.settle()  # both hold Ana as the hub has her
+    bundles = []
+    for phone, town in (("2", "Aston"), ("3", "Burford")):
+        with a.db.session() as session:
+            row = session.get(Client, ana)
+            row.phone, row.town = phone, town
+        bundles.append(tmp_path / f"a-{phone}.cdbundle")
+        a.sync.export_bundle(bundles[-1])
+    for bundle in reversed(bundles) if newest_first else bundles:
+        assert b.sync.import_bundle(bundle).conflicts == 0
+    record = b.services.clients.get_client(ana)
+    assert (record.phone, record.town) == ("3", "Burford")
+    assert b.sync.conflicts() == []
+    fleet.settle()
+    fleet.assert_converged()
+    for device in (a, b):
+        record = device.services.clients.get_client(ana)
+        assert (record.phone, record.town) == ("3", "Burford")
+        assert device.sync.conflicts() == []

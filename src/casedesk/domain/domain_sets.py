@@ -24,6 +24,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from casedesk.domain.reference import reference_id
+
+DOMAIN_SET_KIND = "domain_set"
 SCALE_MIN = 1
 SCALE_MAX = 10
 
@@ -131,6 +134,15 @@ class DomainSetRef:
 
     key: str
     version: int
+
+    @property
+    def reference_id(self) -> str:
+        """The row id every device gives this version when it is a built-in set.
+
+        Built-in sets are registered by each device on its own, so their rows must have the
+        same identity everywhere (see ``casedesk.domain.reference``).
+        """
+        return reference_id(DOMAIN_SET_KIND, self.key, self.version)
 
 
 @dataclass(frozen=True, slots=True)

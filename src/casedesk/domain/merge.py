@@ -6,6 +6,9 @@ field is decided on its own:
 
 - changed only locally -> keep local; changed only remotely -> take remote;
 - changed on both sides to the same value -> nothing to decide;
+- both values were made on the same device (same device id in both HLCs) -> one replaced the
+  other there, so they are not concurrent: the later one is kept, no conflict. Offline bundles
+  of one device imported out of order bring exactly that;
 - changed on both sides to different values -> the larger ``(hlc, device)`` wins on every device
   (HLC strings end with the device id, so comparing them compares both), and a conflict is
   recorded for the worker to review. Review-required fields (risk, consent, safety) are
@@ -19,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from casedesk.domain.hlc import Hlc
 
 # Fields whose disagreement always needs a person: safety and consent judgements.
 REVIEW_REQUIRED: Mapping[str, frozenset[str]] = {
@@ -107,9 +112,26 @@ def merge_row(
             continue
         if not remote_changed or remote_value == local.get(name):
             continue
-        _decide(result, table, name, local.get(name), local_hlc.get(name, ""), remote_value, r_hlc)
+        l_hlc = local_hlc.get(name, "")
+        if _same_device(r_hlc, l_hlc):
+            if r_hlc > l_hlc:
+                values[name], hlcs[name] = remote_value, r_hlc
+            continue
+        _decide(result, table, name, local.get(name), l_hlc, remote_value, r_hlc)
     _keep_edit_over_delete(result, remote, locally_changed, remote_hlc, base_hlc)
     return result
+
+
+def _same_device(remote_hlc: str, local_hlc: str) -> bool:
+    """Whether both edits were made on one device.
+
+    One device's edits happen one after another, so the later was made on top of the
+    earlier: they are not concurrent and there is nothing for a person to decide.
+    """
+    try:
+        return Hlc.decode(remote_hlc).device_id == Hlc.decode(local_hlc).device_id
+    except ValueError:
+        return False
 
 
 def _decide(

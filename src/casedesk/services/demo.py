@@ -15,16 +15,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
-from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, select
 
 from casedesk.domain import enums as E
 from casedesk.domain.clock import today as local_today
+from casedesk.domain.domain_sets import load_domain_set, to_data
 from casedesk.domain.ids import uuid7_from
 from casedesk.domain.my_details import MyDetails
 from casedesk.domain.plans import ActionSnapshot, GoalSnapshot, PlanSnapshot, TargetSnapshot
+from casedesk.domain.reference import REFERENCE_STAMP
 from casedesk.domain.validation import Validator
 from casedesk.paths import resources_dir
 from casedesk.services import demo_content as C
@@ -729,23 +730,22 @@ class DemoGenerator:
 
 
 def _load_domain_set(conn: Connection, sink: _Sink) -> tuple[str, list[str]]:
-    path = resources_dir() / "domains" / DEFAULT_DOMAIN_SET
-    definition = json.loads(Path(path).read_text(encoding="utf-8"))
-    key, version = str(definition["key"]), int(definition["version"])
+    """The built-in set, stored as the domain set service stores it (same id on every device)."""
+    core = load_domain_set(resources_dir() / "domains" / DEFAULT_DOMAIN_SET)
+    set_id = core.ref.reference_id
     table = DomainSetRecord.__table__
-    existing = conn.execute(
-        select(table.c.id).where(table.c.key == key, table.c.version == version)
-    ).scalar()
-    keys = [str(domain["key"]) for domain in definition["domains"]]
-    if existing:
-        return str(existing), keys
-    set_id = sink.add(
+    keys = list(core.domain_keys())
+    if conn.execute(select(table.c.id).where(table.c.id == set_id)).scalar():
+        return set_id, keys
+    sink.add(
         DomainSetRecord,
-        key=key,
-        version=version,
-        name=str(definition["name"]),
-        definition=definition,
+        id=set_id,
+        key=core.key,
+        version=core.version,
+        name=core.name,
+        definition=to_data(core),
         builtin=True,
+        _created=REFERENCE_STAMP,
     )
     return set_id, keys
 

@@ -3,10 +3,17 @@
 Every version of a set is stored whole as its own append-only ``domain_set`` row, so an
 assessment keeps pointing at the exact wording it was made with. Built-in sets are registered
 on first use (idempotently); a user's changes always make a new version of their own copy.
+
+Built-in rows get the id and times every device derives from their key and version
+(``casedesk.domain.reference``), so two devices register the very same row. Several rows may
+still share a key and version (rows registered before that rule, or a copy made under the same
+key on two devices): all are kept, and reads show the one ``canonical_id`` picks, once per
+distinct definition.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Collection
@@ -19,6 +26,7 @@ from sqlalchemy.orm import Session
 from casedesk.domain.domain_sets import (
     Domain,
     DomainSet,
+    DomainSetRef,
     Prompts,
     ScaleBand,
     add_domain,
@@ -28,6 +36,7 @@ from casedesk.domain.domain_sets import (
     rename_domain,
     to_data,
 )
+from casedesk.domain.reference import REFERENCE_STAMP, canonical_id
 from casedesk.paths import resources_dir
 from casedesk.services import audit
 from casedesk.services.errors import NotFound, ValidationError
@@ -120,7 +129,9 @@ class DomainSetService:
             return [self._ensure(session, item) for item in sets]
 
     def _ensure(self, session: Session, item: DomainSet) -> StoredDomainSet:
-        row = _find(session, item.key, item.version)
+        # Looked up by the derived id, not by key: a vault from before the rule holds the set
+        # under a random id, and gains the shared row beside it (reads then prefer that one).
+        row = session.get(DomainSetRecord, item.ref.reference_id)
         if row is None:
             row = _insert(session, item, builtin=True)
         return stored_from_row(row)
@@ -189,7 +200,7 @@ class DomainSetService:
                     (DomainSetRecord.key == newest.c.key) & (DomainSetRecord.version == newest.c.v),
                 )
             ).all()
-            items = [stored_from_row(row) for row in rows]
+            items = [stored_from_row(row) for row in _one_per_definition(rows)]
         return sorted(items, key=lambda s: (not s.builtin, s.domain_set.name.casefold()))
 
     def default_set(self) -> StoredDomainSet:
@@ -205,23 +216,31 @@ class DomainSetService:
 # ---------------------------------------------------------------------- helpers
 
 
-def _find(session: Session, key: str, version: int) -> DomainSetRecord | None:
-    return session.scalars(
-        select(DomainSetRecord).where(
-            DomainSetRecord.key == key,
-            DomainSetRecord.version == version,
-            DomainSetRecord.deleted_at.is_(None),
-        )
-    ).first()
-
-
 def _latest_row(session: Session, key: str) -> DomainSetRecord | None:
-    return session.scalars(
-        select(DomainSetRecord)
-        .where(DomainSetRecord.key == key, DomainSetRecord.deleted_at.is_(None))
-        .order_by(DomainSetRecord.version.desc())
-        .limit(1)
-    ).first()
+    """The canonical row of the newest version of a set (several rows may hold it)."""
+    live = (DomainSetRecord.key == key) & DomainSetRecord.deleted_at.is_(None)
+    newest = session.scalar(select(func.max(DomainSetRecord.version)).where(live))
+    if newest is None:
+        return None
+    ids = session.scalars(select(DomainSetRecord.id).where(live, DomainSetRecord.version == newest))
+    chosen = canonical_id(ids, DomainSetRef(key, newest).reference_id)
+    return session.get(DomainSetRecord, chosen)
+
+
+def _one_per_definition(rows: Collection[DomainSetRecord]) -> list[DomainSetRecord]:
+    """Rows holding the same set (key, version and definition) shown once, as the canonical.
+
+    Rows that share a key and version but differ in content (copies made under one key on two
+    devices and changed apart) are different sets: all of them are shown.
+    """
+    groups: dict[tuple[str, int, str], dict[str, DomainSetRecord]] = {}
+    for row in rows:
+        content = json.dumps(row.definition, sort_keys=True)
+        groups.setdefault((row.key, row.version, content), {})[row.id] = row
+    return [
+        same[canonical_id(same, DomainSetRef(key, version).reference_id)]
+        for (key, version, _content), same in groups.items()
+    ]
 
 
 def _row(session: Session, set_id: str) -> DomainSetRecord:
@@ -244,6 +263,9 @@ def _insert(session: Session, item: DomainSet, *, builtin: bool) -> DomainSetRec
         definition=to_data(item),
         builtin=builtin,
     )
+    if builtin:  # identical on every device: same id, same times (domain.reference)
+        row.id = item.ref.reference_id
+        row.created_at = row.updated_at = REFERENCE_STAMP
     session.add(row)
     session.flush()
     audit.record(

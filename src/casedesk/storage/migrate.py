@@ -169,7 +169,7 @@ def _run_upgrade(conn: Connection, revision: str = "head") -> None:
 def rebuild_note_index(conn: Connection) -> None:
     """Rebuild note search from case_note in one pass.
 
-    Tombstoned notes are left out, and so are notes entered in error (schema 0006g on; a vault
+    Tombstoned notes are left out, and so are notes entered in error (schema 0007 on; a vault
     built at an older revision, such as the 0001 fixture, has no status column yet).
     """
     hidden = "deleted_at IS NOT NULL"
@@ -191,7 +191,7 @@ def _has_column(conn: Connection, table: str, column: str) -> bool:
 def rebuild_client_activity(conn: Connection) -> None:
     """Recompute every client's derived facts (client_activity) in one pass.
 
-    The same facts the triggers of migrations 0004, 0005 and 0006g keep current row by row; used
+    The same facts the triggers of migrations 0004, 0005 and 0007 keep current row by row; used
     after a bulk load that ran with those triggers dropped.
     """
     conn.execute(

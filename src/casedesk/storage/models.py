@@ -328,7 +328,9 @@ class DomainSetRecord(Synced):
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     builtin: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    __table_args__ = (Index("ix_domain_set_key_version", "key", "version", unique=True),)
+    # Not unique: two devices can each store a row for one key and version (see
+    # casedesk.domain.reference), and both must be kept (migration 0006).
+    __table_args__ = (Index("ix_domain_set_key_version", "key", "version"),)
 
 
 class Assessment(Synced):
@@ -425,7 +427,9 @@ class PlanVersion(Synced):
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
     content_sha256: Mapped[str] = mapped_column(String(64))
 
-    __table_args__ = (Index("ix_plan_version_plan_no", "plan_id", "version_no", unique=True),)
+    # Not unique: two devices can each agree the same plan while apart; both versions are
+    # evidence and both are kept (migration 0006).
+    __table_args__ = (Index("ix_plan_version_plan_no", "plan_id", "version_no"),)
 
 
 class Goal(Synced):
@@ -616,7 +620,7 @@ class CaseNote(Synced):
     author: Mapped[str] = mapped_column(default="")
     locked_at: Mapped[datetime | None]
     amends_id: Mapped[str | None] = _fk("case_note.id", nullable=True, index=False)
-    # Entered in error: kept (notes are never deleted) but hidden from the record (0006g).
+    # Entered in error: kept (notes are never deleted) but hidden from the record (0007).
     status: Mapped[E.NoteStatus] = mapped_column(
         EnumText(E.NoteStatus), default=E.NoteStatus.CURRENT, server_default="current"
     )
@@ -744,7 +748,7 @@ class AuditEvent(Synced):
     client_id: Mapped[str | None] = mapped_column(ID, index=False)
     summary: Mapped[str] = mapped_column(default="")
     # The device's name when the event was recorded (``actor`` is the worker's name from My
-    # details); events written before 0006g have neither.
+    # details); events written before 0007 have neither.
     device_name: Mapped[str] = mapped_column(default="", server_default="")
 
     __table_args__ = (Index("ix_audit_event_client_when", "client_id", "occurred_at"),)

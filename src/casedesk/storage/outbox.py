@@ -64,8 +64,10 @@ def _record_insert(session: Session, obj: Synced, stamp: str) -> None:
         obj.id = new_id()
     now = utcnow()
     obj.row_version = 1
+    # Preset times are kept: reference data carries fixed ones so every device's copy of it
+    # is identical (``domain.reference``).
     obj.created_at = obj.created_at or now
-    obj.updated_at = now
+    obj.updated_at = obj.updated_at or now
     obj.hlc = stamp
     # Inserts carry no field copy: the pusher reads the row as it is at push time.
     session.add(

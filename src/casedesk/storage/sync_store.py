@@ -25,6 +25,7 @@ PENDING = "casedesk.sync.pending"  # session.info: (table, row id) with pending 
 LOADED = "casedesk.sync.loaded"  # session.info: (table, row id) keys preload() looked at
 KEEP = "casedesk.sync.keep"  # session.info: strong references to preloaded objects
 ROWS_LOADED = "casedesk.sync.rows_loaded"  # session.info: keys whose rows preload() loaded
+NEW_METAS = "casedesk.sync.new_metas"  # session.info: metas row_meta() added, by key
 _CHUNK = 400
 
 
@@ -114,7 +115,7 @@ def _preload_metas(
 
 def forget_preload(session: Session) -> None:
     """Drop what :func:`preload` remembered (before reusing the session for other work)."""
-    for key in (ABSENT, PENDING, LOADED, ROWS_LOADED, KEEP):
+    for key in (ABSENT, PENDING, LOADED, ROWS_LOADED, KEEP, NEW_METAS):
         session.info.pop(key, None)
 
 
@@ -352,22 +353,67 @@ def enqueue_full_row(session: Session, table: str, row_id: str, stamp: str) -> N
         known.add((table, row_id))
 
 
+def enqueue_fields(
+    session: Session, table: str, row_id: str, values: dict[str, Any], stamps: dict[str, str]
+) -> None:
+    """Queue changed fields for pushing, each under the HLC of the edit it carries.
+
+    For edits this device passes on from elsewhere (an offline bundle): they keep the time
+    and device they were made on, so an older copy of the same edit arriving later is seen
+    for what it is (``domain.merge``), and the hub gets the edit's own HLC.
+
+    Args:
+        session: the unit of work that wrote the values (in sync-apply mode).
+        table: synced table.
+        row_id: row id.
+        values: JSON values by column.
+        stamps: HLC per column (every column of ``values``).
+    """
+    by_stamp: dict[str, dict[str, Any]] = {}
+    for name, value in values.items():
+        by_stamp.setdefault(stamps[name], {})[name] = value
+    for stamp, fields in sorted(by_stamp.items()):
+        deleting = fields.get("deleted_at") is not None
+        session.add(
+            OutboxOp(
+                table_name=table,
+                row_id=row_id,
+                kind="delete" if deleting else "update",
+                fields=fields,
+                hlc=stamp,
+            )
+        )
+    known: set[tuple[str, str]] | None = session.info.get(PENDING)
+    if known is not None:
+        known.add((table, row_id))
+
+
 # ----------------------------------------------------------------------------- metadata
 
 
 def row_meta(session: Session, table: str, row_id: str) -> SyncRowMeta:
     """The row's sync metadata (a fresh, unsaved one when the hub never saw the row)."""
-    meta: SyncRowMeta | None = _get(session, SyncRowMeta, (table, row_id))
+    meta = find_meta(session, table, row_id)
     if meta is None:
         meta = SyncRowMeta(table_name=table, row_id=row_id, hub_version=0, field_hlc={})
         session.add(meta)
         _present(session, SyncRowMeta, (table, row_id))
+        session.info.setdefault(NEW_METAS, {})[(table, row_id)] = meta
     return meta
 
 
 def find_meta(session: Session, table: str, row_id: str) -> SyncRowMeta | None:
-    """The row's sync metadata, or None (no row is created)."""
-    meta: SyncRowMeta | None = _get(session, SyncRowMeta, (table, row_id))
+    """The row's sync metadata, or None (no row is created).
+
+    A meta added in this unit of work and not flushed yet is found too: ``session.get``
+    does not see pending objects, and recording push answers runs without autoflush, so
+    asking twice for a row new to this device made two metas and the flush failed.
+    """
+    key = (table, row_id)
+    added: SyncRowMeta | None = session.info.get(NEW_METAS, {}).get(key)
+    if added is not None and added in session:  # not undone by a rolled-back savepoint
+        return added
+    meta: SyncRowMeta | None = _get(session, SyncRowMeta, key)
     return meta
 
 

@@ -9,8 +9,9 @@ hub restore left behind, and it can be imported twice without harm.
 Import merges each row with the same per-field rule as online sync (``domain.merge``): fields
 changed only in the bundle are taken, same-field disagreements are decided by the larger HLC
 and recorded as a synced conflict (review-required fields stay open for a person). Rows or
-fields taken from the bundle are written as ordinary local edits, so they reach the hub (and
-further bundles) from the importing device; re-importing the same bundle changes nothing.
+fields taken from the bundle are queued as this device's edits, so they reach the hub (and
+further bundles) from the importing device, under the HLC each edit was made with: an older
+bundle imported after a newer one is older, not a conflict. Re-importing changes nothing.
 Everything is applied in one transaction: a bundle that fails authentication applies nothing.
 
 File format: the line ``CDBNDL1``, a JSON header line (format, key id, creator device, time;
@@ -263,8 +264,24 @@ def _merge_one(
             )
         )
     if updates:
-        _write(session, table, row_id, updates, new=False)
+        _relay(session, table, row_id, updates, _stamps(session, updates, remote, remote_hlc))
     return bool(updates), len(merged.conflicts)
+
+
+def _stamps(
+    session: Session, updates: dict[str, Any], remote: dict[str, Any], remote_hlc: dict[str, str]
+) -> dict[str, str]:
+    """Per updated field, the HLC of the edit it carries.
+
+    A value taken from the bundle keeps the bundle's HLC (the time and device it was made on);
+    anything this import decides itself (an edit kept over a delete) is stamped now.
+    """
+    clock: HybridClock = session.info[CLOCK_KEY]
+    now = clock.now().encode()
+    return {
+        name: (remote_hlc.get(name) or now) if remote.get(name) == value else now
+        for name, value in updates.items()
+    }
 
 
 def _newer_unpending(
@@ -303,36 +320,41 @@ def _insert(
     tables) plus a whole-row outbox entry, so the importing device passes it on to its hub.
     """
     stamp = max(field_hlc.values(), default="")
+    _apply(session, table, row_id, values, stamp, blobs)
+    store.row_meta(session, table, row_id).field_hlc = dict(field_hlc)
+    store.enqueue_full_row(session, table, row_id, stamp)
+    session.flush()
+
+
+def _apply(
+    session: Session,
+    table: str,
+    row_id: str,
+    values: dict[str, Any],
+    stamp: str,
+    blobs: dict[str, bytes],
+) -> None:
+    """Store values as a pulled change would be stored (the outbox hook does not see it)."""
     session.info[SYNC_APPLY] = True
     try:
         store.apply_payload(session, table, row_id, values, stamp=stamp, blobs=blobs)
         session.flush()
     finally:
         session.info.pop(SYNC_APPLY, None)
-    store.row_meta(session, table, row_id).field_hlc = dict(field_hlc)
-    store.enqueue_full_row(session, table, row_id, stamp)
-    session.flush()
 
 
-def _write(session: Session, table: str, row_id: str, values: dict[str, Any], *, new: bool) -> None:
-    """Write values as an ordinary local edit (the outbox hook records it).
+def _relay(
+    session: Session, table: str, row_id: str, values: dict[str, Any], stamps: dict[str, str]
+) -> None:
+    """Write values taken from a bundle and queue them for the hub under their own HLCs.
 
-    The hook stamps ``updated_at`` with the import time; it is set back to the bundle's value
-    afterwards (a bookkeeping-only change the hook does not record), so a bundle round trip
-    leaves rows identical to online sync.
+    Written like a pulled change (bookkeeping such as ``updated_at`` is the bundle's, so a
+    bundle round trip leaves rows identical to online sync), then queued as this device's
+    edit so it reaches the hub, stamped with the HLC the edit was made with rather than the
+    import time: an older bundle imported afterwards is then recognised as older
+    (``domain.merge``), not recorded as a conflict.
     """
-    model = store.model_for(table)
-    row = model(id=row_id) if new else session.get(model, row_id)
-    if row is None:
-        return
-    updated_at = values.get("updated_at")
-    for name, value in values.items():
-        if name in ("id", "row_version", "hlc", "updated_at"):
-            continue
-        setattr(row, name, store.value_from_json(table, name, value))
-    if new:
-        session.add(row)
+    _apply(session, table, row_id, values, max(stamps.values()), {})
+    changed = {name: value for name, value in values.items() if name != "updated_at"}
+    store.enqueue_fields(session, table, row_id, changed, stamps)
     session.flush()
-    if updated_at:
-        row.updated_at = store.value_from_json(table, "updated_at", updated_at)
-        session.flush()

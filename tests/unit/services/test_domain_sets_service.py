@@ -5,12 +5,16 @@ from dataclasses import replace
 import pytest
 
 from casedesk.domain.clients import ClientInput
-from casedesk.domain.domain_sets import DomainSetError
+from casedesk.domain.domain_sets import DomainSetError, builtin_domain_sets, to_data
 from casedesk.domain.enums import AssessmentStage
+from casedesk.domain.ids import new_id
+from casedesk.domain.reference import REFERENCE_STAMP
+from casedesk.paths import resources_dir
 from casedesk.services.bundle import Services
 from casedesk.services.errors import ValidationError
 from casedesk.services.vault_service import VaultService
 from casedesk.storage.keys import TEST_KDF
+from casedesk.storage.models import DomainSetRecord
 
 
 @pytest.fixture
@@ -97,3 +101,50 @@ def test_slug_and_new_domain_make_valid_unique_keys(services):
     assert services.domain_sets.add_domain(mine.id, ok).domain_set.domain("transport").name == (
         "Transport"
     )
+
+
+def _store_row(services, row_id, domain_set, *, builtin):
+    """A domain_set row as another device (or an earlier version) would have stored it."""
+    with services.vault.db.session() as session:
+        row = DomainSetRecord(
+            key=domain_set.key, version=domain_set.version, name=domain_set.name, builtin=builtin
+        )
+        row.id, row.definition = row_id, to_data(domain_set)
+        session.add(row)
+    return row_id
+
+
+def test_builtin_set_has_the_same_id_and_times_on_every_device(services, tmp_path):
+    core = services.domain_sets.default_set()
+    assert core.id == core.domain_set.ref.reference_id
+    other = VaultService(tmp_path / "other", kdf=TEST_KDF)
+    other.create("correct horse battery staple")
+    try:
+        assert Services.for_vault(other).domain_sets.default_set().id == core.id
+    finally:
+        other.lock()
+    with services.vault.db.read() as session:
+        row = session.get(DomainSetRecord, core.id)
+        assert row.created_at == row.updated_at == REFERENCE_STAMP
+
+
+def test_a_set_held_under_several_ids_is_offered_once_and_every_row_stays_readable(services):
+    core = next(s for s in builtin_domain_sets(resources_dir()) if s.key == "casedesk-core")
+    legacy = sorted(_store_row(services, new_id(), core, builtin=True) for _ in range(2))
+    chosen = services.domain_sets.default_set()  # registers the shared row beside them
+    assert chosen.id == core.ref.reference_id
+    assert [s.id for s in services.domain_sets.latest_versions()] == [chosen.id]
+    for row_id in legacy:  # assessments made on them still open with their wording
+        assert services.domain_sets.get(row_id).domain_set == core
+
+
+def test_copies_made_under_one_key_on_two_devices_show_once_if_equal_else_both(services):
+    base = services.domain_sets.default_set()
+    mine = services.domain_sets.copy_set(base.id, "my-set", "My areas")
+    twin = _store_row(services, new_id(), mine.domain_set, builtin=False)
+    offered = [s.id for s in services.domain_sets.latest_versions() if not s.builtin]
+    assert offered == [min(mine.id, twin)]  # the same set: offered once, the same everywhere
+    different = replace(mine.domain_set, name="My areas (other laptop)")
+    other = _store_row(services, new_id(), different, builtin=False)
+    offered = {s.id for s in services.domain_sets.latest_versions() if not s.builtin}
+    assert offered == {min(mine.id, twin), other}  # different contents: both kept and shown

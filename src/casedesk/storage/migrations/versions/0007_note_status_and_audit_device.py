@@ -1,7 +1,7 @@
 """Notes entered in error, the automatic-lock sweep, and the device on audit events
 
-Revision ID: 0006g
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-24
 
 * case_note gains ``status`` (current | entered_in_error), ``error_reason`` and
@@ -22,8 +22,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006g"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
