@@ -25,12 +25,12 @@ from casedesk.paths import resources_dir
 from casedesk.services.assessments import ReadingInput
 from casedesk.services.domain_sets_service import DEFAULT_SET_KEY
 from casedesk.services.goals import GoalInput
+from casedesk.storage.migrate import head_revision, upgrade_to
 from casedesk.storage.models import SYNCED_TABLES, AssessmentReading, DomainSetRecord
-from vaultkit import load_fixture_builder, with_my_details
+from vaultkit import with_my_details
 
 ALL_TABLES = sorted(SYNCED_TABLES)
 LEGACY_TABLES = ("domain_set", "assessment", "assessment_reading")
-FIXTURE_BUILDER = load_fixture_builder()
 LEGACY_UNIQUE_INDEX = "CREATE UNIQUE INDEX ix_domain_set_key_version ON domain_set (key, version)"
 
 
@@ -115,14 +115,15 @@ def test_every_table_recorded_on_two_devices_meets_through_bundles(
 def _as_before_the_fix(device: Any) -> str:
     """Put a device in the state earlier versions left it in; returns its built-in set's id.
 
-    The vault gets back its unique (key, version) index, and the built-in set is registered
-    under a random id, as every device used to do on its own. (The schema goes back to 0005
-    in :func:`_upgrade`, once the old behaviour has had its effect.)
+    The vault is set back to revision 0005 with its unique (key, version) index, and the
+    built-in set is registered under a random id, as every device used to do on its own.
+    Migrations after 0006 stay in place (today's code runs on the device): see :func:`_upgrade`.
     """
     core = next(s for s in builtin_domain_sets(resources_dir()) if s.key == DEFAULT_SET_KEY)
     with device.db.session() as session:
         session.execute(text("DROP INDEX ix_domain_set_key_version"))
         session.execute(text(LEGACY_UNIQUE_INDEX))
+        session.execute(text("UPDATE alembic_version SET version_num = '0005'"))
         row = DomainSetRecord(key=core.key, version=core.version, name=core.name, builtin=True)
         row.definition = to_data(core)
         session.add(row)
@@ -146,9 +147,17 @@ def _final_assessment(device: Any, set_id: str) -> tuple[str, str]:
 
 
 def _upgrade(device: Any) -> None:
-    """Migrate down to 0005, then lock and unlock: the vault migrates to the current revision,
-    as after an update."""
-    FIXTURE_BUILDER.migrate_down(device.db, "0005")
+    """Run migration 0006 on the device, then lock and unlock, as after an update.
+
+    The device is at 0005 only in what 0006 changes; the later migrations' columns are there
+    (a real downgrade would drop audit device names the hub already holds), so the vault is
+    migrated to 0006 and then labelled with the head before it reopens.
+    """
+    upgrade_to(device.db.engine, "0006")
+    with device.db.session() as session:
+        session.execute(
+            text("UPDATE alembic_version SET version_num = :head"), {"head": head_revision()}
+        )
     device.close()
     device.reopen()
 
