@@ -81,10 +81,12 @@ def _write_secret(path: Path, text: str) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Report schema revision and integrity; exit 0 only when sound."""
-    with unlocked(args) as services:
+    """Report schema revision, integrity and open-time warnings; exit 0 only when sound."""
+    with unlocked(args, warn=False) as services:
         health = services.vault.check()
     print(f"schema: {health.schema_revision}")
+    for warning in health.warnings:
+        print(f"warning: {warning}")
     if health.sound:
         print("integrity: ok")
         print("cipher integrity: ok")

@@ -17,7 +17,9 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -169,6 +171,51 @@ BUSY_MESSAGE = (
 )
 
 
+class WriteGate:
+    """First come, first served among this process's write units of work (re-entrant per thread).
+
+    SQLite's busy handler is not a queue: a waiting writer sleeps and polls, and a writer that
+    commits and begins again at once (sync applying slice after slice) wins the lock again and
+    again. Measured: a note save waited 3 s behind a pull whose slices each held the lock under
+    0.5 s. Taking a ticket here first makes the save next in line after the current slice.
+    """
+
+    def __init__(self) -> None:
+        self._turns = threading.Condition()
+        self._queue: deque[object] = deque()
+        self._owner: int | None = None
+        self._depth = 0
+
+    @property
+    def waiting(self) -> int:
+        """How many threads wait for their turn."""
+        with self._turns:
+            return len(self._queue)
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        """Wait for this thread's turn to write (immediately when it already has it)."""
+        me = threading.get_ident()
+        with self._turns:
+            if self._owner == me:
+                self._depth += 1
+            else:
+                ticket = object()
+                self._queue.append(ticket)
+                while self._owner is not None or self._queue[0] is not ticket:
+                    self._turns.wait()
+                self._queue.popleft()
+                self._owner, self._depth = me, 1
+        try:
+            yield
+        finally:
+            with self._turns:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._owner = None
+                    self._turns.notify_all()
+
+
 class Database:
     """An open, unlocked vault database: engine plus session factory.
 
@@ -185,6 +232,7 @@ class Database:
         self.write_engine = self.engine.execution_options(**{WRITE_UNIT: True})
         self._sessions = sessionmaker(bind=self.write_engine, expire_on_commit=False)
         self._reads = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self.write_gate = WriteGate()
         self.session_info: dict[str, Any] = {}
         # Bumped after every committed unit of work: a cheap "did anything change?" for caches
         # (valid across threads and pooled connections, unlike SQLite's per-connection counters).
@@ -194,25 +242,27 @@ class Database:
     def session(self) -> Iterator[Session]:
         """A write unit of work: commits on success, rolls back on any error, always closes.
 
-        It takes the write lock before its first statement (``BEGIN IMMEDIATE``), waiting for
-        another writer to finish (see :func:`begin_immediate`).
+        It waits for its turn among this process's writers (:class:`WriteGate`), then takes the
+        write lock before its first statement (``BEGIN IMMEDIATE``), waiting for another
+        program's writer to finish (see :func:`begin_immediate`).
         """
-        session = self._sessions(info=dict(self.session_info))
-        try:
-            yield session
-            session.commit()
-            self.generation += 1
-        except KNOWN_DB_ERRORS as exc:
-            session.rollback()
-            known = translate_db_error(exc)
-            if known is exc:
+        with self.write_gate.turn():
+            session = self._sessions(info=dict(self.session_info))
+            try:
+                yield session
+                session.commit()
+                self.generation += 1
+            except KNOWN_DB_ERRORS as exc:
+                session.rollback()
+                known = translate_db_error(exc)
+                if known is exc:
+                    raise
+                raise known from exc  # e.g. disk full: a plain message, nothing half-saved
+            except BaseException:
+                session.rollback()
                 raise
-            raise known from exc  # e.g. disk full: a plain message, nothing half-saved
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+            finally:
+                session.close()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
