@@ -17,7 +17,6 @@ Nothing else is ever removed: only names matching the patterns below, never a ba
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import shutil
@@ -41,7 +40,6 @@ class ScratchRecord:
 
     def __init__(self, record: Path) -> None:
         self.path = record
-        self._paths: list[str] = []
         # Locked under a name no sweep matches, then renamed into place: a sweep never sees
         # the record before its lock is held (the lock belongs to the file, not its name).
         pending = record.with_name(f".casedesk-record-{os.getpid()}-{id(self)}")
@@ -52,11 +50,11 @@ class ScratchRecord:
         os.replace(pending, record)
 
     def add(self, path: Path) -> Path:
-        """List ``path`` before it is created (so a kill right after leaves nothing unknown)."""
-        self._paths.append(str(Path(path).absolute()))
-        self._handle.seek(0)
-        self._handle.truncate()
-        json.dump(self._paths, self._handle)
+        """List ``path`` before it is created (so a kill right after leaves nothing unknown).
+
+        One line per path, only ever appended: a sweep reading meanwhile sees whole lines.
+        """
+        self._handle.write(str(Path(path).absolute()) + "\n")
         self._handle.flush()
         return path
 
@@ -119,13 +117,10 @@ def _read_record(record: Path) -> tuple[list[str], bool]:
     except OSError:
         return [], False
     with handle:
-        if not _try_lock(handle):
-            return [], True
-        try:
-            listed = json.loads(handle.read() or "[]")
-        except ValueError:
-            listed = []
-        return [str(p) for p in listed if isinstance(p, str)], False
+        text = handle.read()
+        running = not _try_lock(handle)
+    complete = text[: text.rfind("\n") + 1]  # a line still being written is not listed yet
+    return complete.splitlines(), running
 
 
 def _remove(path: Path) -> bool:
