@@ -136,6 +136,7 @@ class AppController(QObject):
         self.window.show()
         self.window.show_page("home")
         self.idle.start()
+        self._warn_after_open()
         self.ready.emit()
 
     def _place_window(self, window: QWidget) -> None:
@@ -172,7 +173,18 @@ class AppController(QObject):
         self.ctx.services = Services.for_vault(self.vault)
         self.window.show_unlocked()
         self.idle.start()
+        self._warn_after_open()
         self.ready.emit()
+
+    def _warn_after_open(self) -> None:
+        """Tell the person what the open found that needs their attention (e.g. a lost log)."""
+        warnings = self.vault.open_warnings
+        if warnings:
+            self.dialogs.warn(
+                self.window,
+                QCoreApplication.translate("AppController", "Recent changes may be missing"),
+                "\n\n".join(warnings),
+            )
 
     # ------------------------------------------------------------------ quit
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from casedesk.domain.validation import ValidationError
 from casedesk.services.changes import Changes
 from casedesk.services.drafts import SavedDraft
+from casedesk.services.errors import VaultError
 from casedesk.services.episodes import GoalOption
 from casedesk.services.notes import NoteHit, NoteView
 from casedesk.ui.client_record.autosave import DraftAutosaver
@@ -33,6 +34,7 @@ from casedesk.ui.client_record.models import (
 )
 from casedesk.ui.client_record.note_editor import MODE_AMEND, MODE_EDIT, MODE_NEW, NoteEditor
 from casedesk.ui.context import AppContext
+from casedesk.ui.messages import describe_error
 from casedesk.ui.widgets.basics import Card, button, guarded, label
 from casedesk.ui.widgets.client_fields import left_aligned_headers
 
@@ -330,7 +332,11 @@ class NotesTab(QWidget):
         self._ctx.dialogs.error(
             self,
             self.tr("Note not saved"),
-            self.tr("The note could not be saved. Your text is kept in the editor and as a draft."),
+            self.tr("{why} Your text is kept in the editor and as a draft.").format(
+                why=describe_error(exc)
+                if isinstance(exc, VaultError)
+                else self.tr("The note could not be saved.")
+            ),
         )
         self.autosave.schedule()
 
