@@ -125,7 +125,7 @@ def page_damage(db_path: Path, key: bytes | bytearray) -> list[str]:
             return [f"its schema cannot be read ({exc})"]
         missing = [p for p in range(file_pages + 1, header_pages + 1) if p not in superseded]
         if missing:
-            return [f"it is shorter than its header says ({file_pages:,} of {header_pages:,} pages)"]
+            return [f"it is shorter than its header says ({file_pages:,} of {header_pages:,})"]
         wanted = [p for p in pages_to_check(file_pages, roots) if p not in superseded]
         suspects = _bad_pages(handle, hmac_key, wanted)
     return _confirmed(db_path, key, suspects) if suspects else []
@@ -147,12 +147,10 @@ def wal_page_numbers(wal_path: Path) -> set[int]:
     Frame checksums are not verified: a page named by any frame of the log's current salt is
     skipped, which can only make the open-time check see less, never refuse a sound vault.
     """
-    try:
-        handle = open(wal_path, "rb")
-    except FileNotFoundError:
+    if not wal_path.exists():
         return set()
     pages: set[int] = set()
-    with handle:
+    with open(wal_path, "rb") as handle:
         header = handle.read(WAL_HEADER_BYTES)
         if len(header) < WAL_HEADER_BYTES:
             return pages

@@ -113,12 +113,11 @@ def _is_partial(path: Path) -> bool:
 def _read_record(record: Path) -> tuple[list[str], bool]:
     """The paths a record lists, and whether its operation is still running (holds the lock)."""
     try:
-        handle = open(record, encoding="utf-8")
+        with open(record, encoding="utf-8") as handle:
+            text = handle.read()
+            running = not _try_lock(handle)
     except OSError:
         return [], False
-    with handle:
-        text = handle.read()
-        running = not _try_lock(handle)
     complete = text[: text.rfind("\n") + 1]  # a line still being written is not listed yet
     return complete.splitlines(), running
 

@@ -284,7 +284,6 @@ def write_backup(vault_dir: Path, db: Database, key_file: KeyFile, out_file: Pat
     Raises:
         BackupError: the backup could not be written or does not verify.
     """
-    keys = db.keys
     staging = vault_dir / BACKUP_DIR / f".staging-{new_id()}.db"
     _make_private_dir(staging.parent)
     try:

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 from casedesk.domain.validation import ValidationError
 from casedesk.services.changes import Changes
 from casedesk.services.drafts import SavedDraft
-from casedesk.services.errors import VaultError
 from casedesk.services.episodes import GoalOption
+from casedesk.services.errors import VaultError
 from casedesk.services.notes import NoteHit, NoteView
 from casedesk.ui.client_record.autosave import DraftAutosaver
 from casedesk.ui.client_record.models import (
