@@ -137,3 +137,23 @@ def test_a_waiting_save_goes_next_not_after_every_later_writer(vault: VaultServi
         order.append("slice 2")
     thread.join()
     assert order == ["slice 1", "save", "slice 2"]
+
+
+def test_a_turn_held_too_long_in_this_process_is_a_plain_busy_message(vault: VaultService) -> None:
+    gate = vault.db.write_gate
+    outcome: list[str] = []
+    with gate.turn():  # e.g. a sync slice stuck on something for longer than a person waits
+
+        def saver() -> None:
+            try:
+                with gate.turn(timeout=0.05):
+                    outcome.append("saved")
+            except VaultBusy as exc:
+                outcome.append(str(exc))
+
+        thread = threading.Thread(target=saver)
+        thread.start()
+        thread.join()
+    assert len(outcome) == 1 and outcome[0].startswith("Another casedesk window or program")
+    assert gate.waiting == 0 and not gate.taken  # the given-up ticket left the queue
+    ClientService(vault.db).add_client(ClientInput("Next", "Writer"))  # the next writer goes

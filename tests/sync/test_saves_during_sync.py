@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 
 from casedesk.services.demo import generate_demo_data
 from casedesk.services.sync_service import SyncPhase
-from casedesk.storage.models import CaseNote, Client
+from casedesk.storage.models import Attachment, CaseNote, Client
+from casedesk.sync.http_client import HubClient
 from casedesk.ui.client_record.record_screen import ClientRecordScreen
 from casedesk.ui.context import AppContext, ChangeHub
 from casedesk.ui.sync.controller import SyncController
@@ -98,3 +99,35 @@ def test_note_saves_never_fail_while_background_sync_pulls(qtbot, fleet) -> None
         saved = set(session.scalars(select(CaseNote.body).where(CaseNote.client_id == client_id)))
     assert saved == set(bodies)
     assert _count(gui, Client) == expected_clients  # and the pull itself completed
+
+
+def test_attachments_are_downloaded_before_the_write_lock_is_taken(fleet, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A slow hub must not hold up saves: blobs of pulled rows are fetched outside the slice's
+    write transaction (and its turn among this process's writers)."""
+    source, target = fleet.add("source"), fleet.add("target")
+    client_id = source.add_client("Ana")
+    content = b"%PDF-1.7 scanned consent form " * 400
+    with source.db.session() as session:
+        scan = Attachment(
+            client_id=client_id,
+            media_type="application/pdf",
+            size=len(content),
+            sha256="0" * 64,
+            content=content,
+        )
+        session.add(scan)
+        session.flush()
+        scan_id = scan.id
+    source.sync_ok()
+    writing_during_download: list[bool] = []
+    download = HubClient.download_blob
+
+    def watched(self, sha256: str) -> bytes:  # type: ignore[no-untyped-def]
+        writing_during_download.append(target.db.write_gate.taken)
+        return download(self, sha256)
+
+    monkeypatch.setattr(HubClient, "download_blob", watched)
+    target.sync_ok()
+    assert writing_during_download == [False]
+    with target.db.read() as session:
+        assert session.get(Attachment, scan_id).content == content

@@ -44,6 +44,9 @@ BUSY_TIMEOUT_MS = 5000
 # all. casedesk's own writers hold the lock for well under a second (a sync page is applied in
 # small slices), so only another program holding the vault for long ever reaches the end.
 WRITE_LOCK_ATTEMPTS = 3
+# The longest a write unit waits for its turn behind this process's other writers (the same
+# ~15 s as the SQLite-level wait above, so a save never hangs: it ends in VaultBusy).
+WRITE_TURN_TIMEOUT_S = BUSY_TIMEOUT_MS / 1000 * WRITE_LOCK_ATTEMPTS
 # Execution option that marks a connection or engine as a write unit of work (BEGIN IMMEDIATE).
 WRITE_UNIT = "casedesk_write_unit"
 
@@ -187,24 +190,33 @@ class WriteGate:
         self._depth = 0
 
     @property
+    def taken(self) -> bool:
+        """Whether some thread of this process is writing now."""
+        with self._turns:
+            return self._owner is not None
+
+    @property
     def waiting(self) -> int:
         """How many threads wait for their turn."""
         with self._turns:
             return len(self._queue)
 
     @contextmanager
-    def turn(self) -> Iterator[None]:
-        """Wait for this thread's turn to write (immediately when it already has it)."""
+    def turn(self, timeout: float | None = None) -> Iterator[None]:
+        """Wait for this thread's turn to write (immediately when it already has it).
+
+        Args:
+            timeout: seconds to wait at most (default ``WRITE_TURN_TIMEOUT_S``).
+
+        Raises:
+            VaultBusy: another writer of this process kept its turn for longer.
+        """
         me = threading.get_ident()
         with self._turns:
             if self._owner == me:
                 self._depth += 1
             else:
-                ticket = object()
-                self._queue.append(ticket)
-                while self._owner is not None or self._queue[0] is not ticket:
-                    self._turns.wait()
-                self._queue.popleft()
+                self._wait_for_turn(WRITE_TURN_TIMEOUT_S if timeout is None else timeout)
                 self._owner, self._depth = me, 1
         try:
             yield
@@ -214,6 +226,19 @@ class WriteGate:
                 if self._depth == 0:
                     self._owner = None
                     self._turns.notify_all()
+
+    def _wait_for_turn(self, timeout: float) -> None:
+        ticket = object()
+        self._queue.append(ticket)
+        deadline = time.monotonic() + timeout
+        while self._owner is not None or self._queue[0] is not ticket:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self._queue.remove(ticket)
+                self._turns.notify_all()  # the next in line may be free to go now
+                raise VaultBusy(BUSY_MESSAGE)
+            self._turns.wait(left)
+        self._queue.popleft()
 
 
 class Database:

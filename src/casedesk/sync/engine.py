@@ -145,6 +145,7 @@ class SyncEngine:
         self.device_id = device_id
         self.allow_mass_deletion = allow_mass_deletion
         self.after_page = after_page
+        self._blobs: dict[str, bytes] = {}  # ciphertext by sha256, fetched before a slice
 
     @property
     def clock(self) -> HybridClock:
@@ -340,6 +341,7 @@ class SyncEngine:
         constraint, an immutable record), the transaction rolls back and the slice is applied
         again with one savepoint per change, so only the bad change is flagged.
         """
+        self._prefetch_blobs(changes)
         slice_report = SyncReport()
         try:
             self._apply_slice_once(changes, next_cursor, slice_report, isolate=False)
@@ -365,6 +367,30 @@ class SyncEngine:
             store.set_setting(session, SETTING_CURSOR, next_cursor)
             if self.after_page is not None:
                 self.after_page(len(changes))
+
+    def _prefetch_blobs(self, changes: list[Change]) -> None:
+        """Download the blobs of a slice's new rows before its transaction takes the write lock.
+
+        Attachments can be megabytes: fetched inside the transaction, a slow hub would hold up
+        every save. Envelopes of tables with blob columns are opened twice (here and when
+        applied); the few rows involved make that cheap.
+        """
+        self._blobs = {}
+        with self.db.read() as session:
+            wanted = [c for c in changes if _has_blobs(c.table) and _newer(session, c)]
+        for change in wanted:
+            try:
+                data = open_row(
+                    self.keyring,
+                    change.envelope or "",
+                    table=change.table,
+                    row_id=change.row_id,
+                    row_version=change.row_version,
+                )
+            except EnvelopeError:
+                continue  # flagged when the change is applied
+            for sha in dict(data.get("blobs", {})).values():
+                self._blobs[sha] = self.hub.download_blob(sha)
 
     def _guard_mass_deletion(self, changes: list[Change]) -> None:
         if self.allow_mass_deletion:
@@ -525,7 +551,9 @@ class SyncEngine:
 
     def _download_blobs(self, table: str, row_id: str, refs: dict[str, str]) -> dict[str, bytes]:
         return {
-            column: open_blob(self.key, table, row_id, column, self.hub.download_blob(sha))
+            column: open_blob(
+                self.key, table, row_id, column, self._blobs.get(sha) or self.hub.download_blob(sha)
+            )
             for column, sha in refs.items()
         }
 
@@ -592,6 +620,13 @@ class _ApplySession:
 def _newer(session: Session, change: Change) -> bool:
     meta = store.find_meta(session, change.table, change.row_id)
     return meta is None or meta.hub_version < change.row_version
+
+
+def _has_blobs(table: str) -> bool:
+    try:
+        return bool(store.blob_columns(store.model_for(table)))
+    except KeyError:
+        return False
 
 
 def _append_only(table: str) -> bool:
