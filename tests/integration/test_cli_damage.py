@@ -153,19 +153,23 @@ def vault_dir(pristine_vault: Path, tmp_path: Path) -> Path:
     return Path(shutil.copytree(pristine_vault, tmp_path / "vault"))
 
 
+@pytest.fixture
+def cli(
+    vault_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> InProcessCli:
+    """The real CLI, in process, on the test's vault copy with its passphrase."""
+    return InProcessCli(
+        monkeypatch, capsys, {"CASEDESK_VAULT": str(vault_dir), "CASEDESK_PASSPHRASE": PASSPHRASE}
+    )
+
+
 @pytest.mark.parametrize("case", list(DAMAGE))
 def test_damage_is_reported_and_nothing_is_rewritten(
-    case: str,
-    vault_dir: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    case: str, vault_dir: Path, cli: InProcessCli
 ) -> None:
     damage, expected = DAMAGE[case]
     damage(vault_dir)
     before = tree_digest(vault_dir)
-    cli = InProcessCli(
-        monkeypatch, capsys, {"CASEDESK_VAULT": str(vault_dir), "CASEDESK_PASSPHRASE": PASSPHRASE}
-    )
     check = cli("check")
     assert check.returncode == 4, (case, check.stdout, check.stderr)
     assert re.search(expected, check.stdout + check.stderr), check.stdout + check.stderr
@@ -192,17 +196,11 @@ def test_damage_through_a_real_process(vault_dir: Path, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("case", list(OPEN_TIME_DAMAGE))
 def test_damage_found_at_open_refuses_reads_and_writes(
-    case: str,
-    vault_dir: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    case: str, vault_dir: Path, cli: InProcessCli
 ) -> None:
     damage, expected = OPEN_TIME_DAMAGE[case]
     damage(vault_dir)
     before = tree_digest(vault_dir)
-    cli = InProcessCli(
-        monkeypatch, capsys, {"CASEDESK_VAULT": str(vault_dir), "CASEDESK_PASSPHRASE": PASSPHRASE}
-    )
     for command in (
         ["client", "list"],
         ["client", "add", "--given", "New", "--family", "Person"],
@@ -217,12 +215,9 @@ def test_damage_found_at_open_refuses_reads_and_writes(
 
 
 def test_a_crash_that_lost_the_write_ahead_log_is_reported(
-    vault_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    vault_dir: Path, cli: InProcessCli
 ) -> None:
     (vault_dir / "casedesk.db-shm").write_bytes(bytes(32768))  # left by a crash; -wal deleted
-    cli = InProcessCli(
-        monkeypatch, capsys, {"CASEDESK_VAULT": str(vault_dir), "CASEDESK_PASSPHRASE": PASSPHRASE}
-    )
     check = cli("check")
     assert check.returncode == 0, check.stderr  # the database itself is sound
     assert re.search(r"warning: .*recent-changes log \(casedesk.db-wal\) is missing", check.stdout)

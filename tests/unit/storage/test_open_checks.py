@@ -10,23 +10,21 @@ import pytest
 
 from casedesk.domain.clients import ClientInput
 from casedesk.services.clients import ClientService
-from casedesk.services.vault_service import VaultService
 from casedesk.storage import open_checks
-from casedesk.storage.keys import TEST_KDF
-from vaultkit import PASSPHRASE, database_key, raw_db
+from casedesk.storage.vault import Vault
+from vaultkit import database_key, raw_db
 
 PAGE = open_checks.PAGE_SIZE
 
 
 @pytest.fixture
-def vault(tmp_path: Path) -> Path:
-    service = VaultService(tmp_path / "vault", kdf=TEST_KDF)
-    service.create(PASSPHRASE)
-    clients = ClientService(service.db)
+def locked(vault: Vault) -> Path:
+    """The conftest's new vault with some clients in it, locked (so its log is checkpointed)."""
+    clients = ClientService(vault.db)
     for index in range(60):
         clients.add_client(ClientInput(f"Sample{index}", "Person", notes="about them " * 40))
-    service.lock()
-    return service.path
+    vault.lock()
+    return vault.path
 
 
 def _zero(db: Path, page: int) -> None:
@@ -35,9 +33,9 @@ def _zero(db: Path, page: int) -> None:
         handle.write(bytes(PAGE))
 
 
-def test_a_sound_vault_passes_every_page(vault: Path) -> None:
-    db = vault / "casedesk.db"
-    key = database_key(vault)
+def test_a_sound_vault_passes_every_page(locked: Path) -> None:
+    db = locked / "casedesk.db"
+    key = database_key(locked)
     assert open_checks.pages_to_check(db.stat().st_size // PAGE) == list(
         range(1, db.stat().st_size // PAGE + 1)
     )
@@ -46,9 +44,9 @@ def test_a_sound_vault_passes_every_page(vault: Path) -> None:
         assert conn.execute("PRAGMA cipher_integrity_check").fetchall() == []
 
 
-def test_every_flipped_page_is_found_as_sqlcipher_finds_it(vault: Path) -> None:
-    db = vault / "casedesk.db"
-    key = database_key(vault)
+def test_every_flipped_page_is_found_as_sqlcipher_finds_it(locked: Path) -> None:
+    db = locked / "casedesk.db"
+    key = database_key(locked)
     pages = db.stat().st_size // PAGE
     original = db.read_bytes()
     for page in (2, pages // 2, pages):
@@ -65,13 +63,13 @@ def test_every_flipped_page_is_found_as_sqlcipher_finds_it(vault: Path) -> None:
     assert open_checks.inspect(db, key).damage == ()
 
 
-def test_a_page_the_log_holds_a_newer_copy_of_is_not_damage(vault: Path) -> None:
-    db = vault / "casedesk.db"
-    key = database_key(vault)
+def test_a_page_the_log_holds_a_newer_copy_of_is_not_damage(locked: Path) -> None:
+    db = locked / "casedesk.db"
+    key = database_key(locked)
     with raw_db(db, key) as writer:  # kept open: the log is not checkpointed meanwhile
         writer.execute("PRAGMA wal_autocheckpoint = 0")
         writer.execute("UPDATE client SET notes = 'changed'")
-        in_log = open_checks.wal_page_numbers(vault / "casedesk.db-wal")
+        in_log = open_checks.wal_page_numbers(locked / "casedesk.db-wal")
         file_pages = db.stat().st_size // PAGE
         superseded = max(p for p in in_log if 1 < p <= file_pages)
         elsewhere = max(p for p in range(2, file_pages + 1) if p not in in_log)
