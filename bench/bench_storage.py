@@ -202,7 +202,7 @@ def _plain_database(path: Path) -> Any:
     from sqlalchemy import create_engine, event
     from sqlalchemy.orm import sessionmaker
 
-    from casedesk.storage.engine import PAGE_CACHE_KIB, Database
+    from casedesk.storage.engine import PAGE_CACHE_KIB, Database, WriteGate
 
     class PlainDatabase(Database):
         def __init__(self, db_path: Path) -> None:
@@ -230,6 +230,8 @@ def _plain_database(path: Path) -> Any:
                 conn.exec_driver_sql("BEGIN")
 
             self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+            self._reads = self._sessions  # the workload only reads
+            self.write_gate = WriteGate()
             self.session_info = {}
 
         def close(self) -> None:
