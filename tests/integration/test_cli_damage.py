@@ -44,6 +44,51 @@ def _truncate_tiny(vault: Path) -> None:
         handle.truncate(10)
 
 
+PAGE = 4096
+
+
+def _pages(vault: Path) -> int:
+    return (vault / "casedesk.db").stat().st_size // PAGE
+
+
+def _flip_byte(vault: Path, page: int) -> None:
+    with open(vault / "casedesk.db", "r+b") as handle:
+        handle.seek((page - 1) * PAGE + 1000)
+        byte = handle.read(1)[0]
+        handle.seek(-1, 1)
+        handle.write(bytes([byte ^ 0x01]))
+
+
+def _flip_middle_page(vault: Path) -> None:
+    _flip_byte(vault, _pages(vault) // 2)
+
+
+def _flip_last_page(vault: Path) -> None:
+    _flip_byte(vault, _pages(vault))
+
+
+def _zero_a_page(vault: Path) -> None:
+    with open(vault / "casedesk.db", "r+b") as handle:
+        handle.seek((_pages(vault) // 3) * PAGE)
+        handle.write(bytes(PAGE))
+
+
+def _truncate_to_partial_page(vault: Path) -> None:
+    path = vault / "casedesk.db"
+    with open(path, "r+b") as handle:
+        handle.truncate(path.stat().st_size - 1000)
+
+
+# Damage that the commands used to miss (exit 0, and ``client add`` wrote into the damaged
+# file): now found when the vault opens, before anything is written.
+OPEN_TIME_DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {
+    "a byte flipped in a middle page": (_flip_middle_page, r"page [\d,]+ fails its integrity"),
+    "a byte flipped in the last page": (_flip_last_page, r"page [\d,]+ fails its integrity"),
+    "a zeroed page": (_zero_a_page, r"page [\d,]+ is zeroed"),
+    "truncated to a partial page": (_truncate_to_partial_page, "partial page"),
+}
+
+
 def _key_doc(vault: Path) -> dict:
     return dict(json.loads((vault / "vault.key").read_text(encoding="utf-8")))
 
@@ -108,30 +153,33 @@ def vault_dir(pristine_vault: Path, tmp_path: Path) -> Path:
     return Path(shutil.copytree(pristine_vault, tmp_path / "vault"))
 
 
+@pytest.fixture
+def cli(
+    vault_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> InProcessCli:
+    """The real CLI, in process, on the test's vault copy with its passphrase."""
+    return InProcessCli(
+        monkeypatch, capsys, {"CASEDESK_VAULT": str(vault_dir), "CASEDESK_PASSPHRASE": PASSPHRASE}
+    )
+
+
 @pytest.mark.parametrize("case", list(DAMAGE))
 def test_damage_is_reported_and_nothing_is_rewritten(
-    case: str,
-    vault_dir: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    case: str, vault_dir: Path, cli: InProcessCli
 ) -> None:
     damage, expected = DAMAGE[case]
     damage(vault_dir)
     before = tree_digest(vault_dir)
-    cli = InProcessCli(
-        monkeypatch, capsys, {"CASEDESK_VAULT": str(vault_dir), "CASEDESK_PASSPHRASE": PASSPHRASE}
-    )
     check = cli("check")
     assert check.returncode == 4, (case, check.stdout, check.stderr)
     assert re.search(expected, check.stdout + check.stderr), check.stdout + check.stderr
     assert tree_digest(vault_dir) == before  # nothing deleted or rewritten
     for command in (["stats"], ["client", "list"], ["search", "Person1"]):
-        # A command that never reads a damaged page may still work; one that does stops
-        # with exit 4 and the plain message, never a traceback.
+        # Every one of these is found when the vault opens (a small vault has every page
+        # checked): exit 4 and the plain message, never a traceback.
         result = cli(*command)
-        assert result.returncode in (0, 4), (case, command, result.stderr)
-        if result.returncode == 4:
-            assert "damaged" in result.stderr or "missing" in result.stderr, result.stderr
+        assert result.returncode == 4, (case, command, result.stderr)
+        assert "damaged" in result.stderr or "missing" in result.stderr, result.stderr
         assert tree_digest(vault_dir) == before, (case, command)
 
 
@@ -144,3 +192,39 @@ def test_damage_through_a_real_process(vault_dir: Path, tmp_path: Path) -> None:
     assert "The vault database is damaged" in result.stderr
     assert "Nothing was changed" in result.stderr
     assert tree_digest(vault_dir) == before
+
+
+@pytest.mark.parametrize("case", list(OPEN_TIME_DAMAGE))
+def test_damage_found_at_open_refuses_reads_and_writes(
+    case: str, vault_dir: Path, cli: InProcessCli
+) -> None:
+    damage, expected = OPEN_TIME_DAMAGE[case]
+    damage(vault_dir)
+    before = tree_digest(vault_dir)
+    for command in (
+        ["client", "list"],
+        ["client", "add", "--given", "New", "--family", "Person"],
+        ["check"],
+    ):
+        result = cli(*command)
+        assert result.returncode == 4, (case, command, result.stdout, result.stderr)
+        assert re.search(expected, result.stderr), result.stderr
+        assert "casedesk restore" in result.stderr and "Nothing was changed" in result.stderr
+        assert "Traceback" not in result.stderr
+        assert tree_digest(vault_dir) == before, (case, command)  # not one byte written
+
+
+def test_a_crash_that_lost_the_write_ahead_log_is_reported(
+    vault_dir: Path, cli: InProcessCli
+) -> None:
+    (vault_dir / "casedesk.db-shm").write_bytes(bytes(32768))  # left by a crash; -wal deleted
+    check = cli("check")
+    assert check.returncode == 0, check.stderr  # the database itself is sound
+    assert re.search(r"warning: .*recent-changes log \(casedesk.db-wal\) is missing", check.stdout)
+    assert "may have been lost" in check.stdout and "restore your latest backup" in check.stdout
+    listed = cli("client", "list")
+    assert listed.returncode == 0
+    assert "warning:" not in listed.stderr  # the first open cleared the orphan: once only
+    (vault_dir / "casedesk.db-shm").write_bytes(bytes(32768))
+    listed = cli("client", "list")
+    assert "warning: casedesk found signs of a crash" in listed.stderr

@@ -124,10 +124,17 @@ def vault_service(args: argparse.Namespace) -> VaultService:
 
 
 @contextmanager
-def unlocked(args: argparse.Namespace) -> Iterator[Services]:
-    """Unlock the vault for one command and always lock it again."""
+def unlocked(args: argparse.Namespace, *, warn: bool = True) -> Iterator[Services]:
+    """Unlock the vault for one command and always lock it again.
+
+    Args:
+        args: the parsed command line.
+        warn: print what the unlock warned about to stderr (``check`` reports it itself).
+    """
     vault = vault_service(args)
     vault.unlock(read_passphrase(args))
+    for warning in vault.open_warnings if warn else ():
+        print(f"warning: {warning}", file=sys.stderr)
     try:
         yield Services.for_vault(vault)
     finally:

@@ -91,10 +91,12 @@ def _save_recovery_key(vault: VaultService, path: str, recovery_key: str) -> Non
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Report schema revision and integrity; exit 0 only when sound."""
-    with unlocked(args) as services:
+    """Report schema revision, integrity and open-time warnings; exit 0 only when sound."""
+    with unlocked(args, warn=False) as services:
         health = services.vault.check()
     print(f"schema: {health.schema_revision}")
+    for warning in health.warnings:
+        print(f"warning: {warning}")
     if health.sound:
         print("integrity: ok")
         print("cipher integrity: ok")

@@ -813,7 +813,7 @@ def generate_demo_data(
     _check_demo_request(clients, anchor)
     rng = random.Random(seed)
     base_ms = int(datetime.combine(anchor, time(0), UTC).timestamp() * 1000) - 10**9
-    with db.engine.connect() as conn, conn.begin():
+    with db.write_engine.connect() as conn, conn.begin():
         sink = _Sink(conn, rng, base_ms)
         set_id, domain_keys = _load_domain_set(conn, sink)
         _demo_profile(conn, sink)

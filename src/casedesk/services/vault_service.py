@@ -21,10 +21,11 @@ from casedesk.storage.vault import Vault, read_backup_key_file, restore_backup
 
 @dataclass(frozen=True)
 class VaultHealth:
-    """Result of ``check``: schema revision and any integrity problems."""
+    """Result of ``check``: schema revision, integrity problems, and warnings from the open."""
 
     schema_revision: str | None
     problems: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
 
     @property
     def sound(self) -> bool:
@@ -65,6 +66,11 @@ class VaultService:
     def db(self) -> Database:
         """The open database (for building the other services)."""
         return self._require_vault().db
+
+    @property
+    def open_warnings(self) -> tuple[str, ...]:
+        """What the last unlock warned about (e.g. recent changes lost in a crash)."""
+        return self._vault.open_warnings if self._vault is not None else ()
 
     @property
     def device_id(self) -> str:
@@ -133,7 +139,7 @@ class VaultService:
     def check(self) -> VaultHealth:
         """Schema revision and integrity (SQLite, SQLCipher page HMACs, foreign keys)."""
         vault = self._require_vault()
-        return VaultHealth(vault.schema_revision(), tuple(vault.check()))
+        return VaultHealth(vault.schema_revision(), tuple(vault.check()), vault.open_warnings)
 
     def backup(self, out_file: Path) -> Path:
         """Write a verified, encrypted backup file (never inside a vault, never over a device).

@@ -55,6 +55,12 @@ class VaultLocked(VaultError):
     exit_code = 1
 
 
+class VaultBusy(VaultError):
+    """Another program kept the vault's write lock for long; the change was not saved."""
+
+    exit_code = 1
+
+
 class DiskFull(VaultError):
     """The disk is full; the last change was not saved (and nothing was half-saved)."""
 

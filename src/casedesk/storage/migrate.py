@@ -24,6 +24,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from casedesk.storage.engine import WRITE_UNIT
 from casedesk.storage.errors import MigrationFailed, VaultDamaged, VaultTooNew
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -139,6 +140,7 @@ def upgrade_to(engine: Engine, revision: str) -> None:
         VaultDamaged: the migrated vault fails an integrity check.
     """
     with engine.connect() as conn:
+        conn.execution_options(**{WRITE_UNIT: True})  # BEGIN IMMEDIATE: wait for other writers
         # PRAGMA foreign_keys is a no-op inside a transaction: set it on the raw connection
         # before SQLAlchemy begins one (batch migrations copy tables that others point at).
         raw = conn.connection.driver_connection

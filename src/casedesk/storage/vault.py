@@ -24,7 +24,7 @@ from sqlalchemy import text
 
 from casedesk.domain.clock import utcnow
 from casedesk.domain.ids import new_id
-from casedesk.storage import migrate
+from casedesk.storage import migrate, open_checks, scratch
 from casedesk.storage.engine import (
     KNOWN_DB_ERRORS,
     Database,
@@ -58,7 +58,10 @@ KEY_NAME = "vault.key"
 BACKUP_DIR = "backups"
 BACKUP_PURPOSE = "casedesk backup v1"
 KEEP_PRE_MIGRATION_BACKUPS = 3
-MIN_DB_BYTES = 4096  # one SQLCipher page: the smallest database casedesk ever writes
+RESTORE_HOW = (
+    "Restore your most recent backup: close casedesk and run “casedesk restore BACKUP-FILE” "
+    "(the damaged vault is kept aside, not deleted)."
+)
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,8 @@ class Vault:
         self.key_file = key_file
         self._db: Database | None = None
         self.device_id = ""
+        # What the last open warned about (e.g. a crash lost the write-ahead log).
+        self.open_warnings: tuple[str, ...] = ()
 
     # ------------------------------------------------------------------ paths and state
 
@@ -178,17 +183,8 @@ class Vault:
                 "Restore it from a backup."
             )
         if not creating:
-            # SQLite treats a file shorter than one page as a new, empty database and would
-            # write a fresh header (then we would migrate an empty schema over the user's
-            # vault). A SQLCipher database is whole 4 KiB pages, so this is damage: refuse
-            # before any connection touches the file.
-            size = self.db_path.stat().st_size
-            if size < MIN_DB_BYTES:
-                wipe(db_key)
-                raise VaultDamaged(
-                    f"The vault database ({DB_NAME}) is damaged: it is truncated to {size} "
-                    "bytes. Nothing was changed; restore it from a backup."
-                )
+            self.open_warnings = self._inspect_before_open(db_key)
+            scratch.sweep(self.path, BACKUP_DIR)
         install_change_tracking()
         db = Database(self.db_path, KeyHolder(db_key))
         try:
@@ -206,6 +202,21 @@ class Vault:
             db.close()
             raise
         self._db = db
+
+    def _inspect_before_open(self, db_key: bytearray) -> tuple[str, ...]:
+        """Refuse a damaged database before anything connects to it (so nothing is written).
+
+        Raises:
+            VaultDamaged: the open-time checks found damage (see ``open_checks``).
+        """
+        findings = open_checks.inspect(self.db_path, db_key)
+        if findings.damage:
+            wipe(db_key)
+            raise VaultDamaged(
+                f"The vault database is damaged: {'; '.join(findings.damage[:3])}. Nothing was "
+                f"changed. {RESTORE_HOW}"
+            )
+        return findings.warnings
 
     # ------------------------------------------------------------------ lock and passphrase
 
@@ -273,14 +284,11 @@ def write_backup(vault_dir: Path, db: Database, key_file: KeyFile, out_file: Pat
     Raises:
         BackupError: the backup could not be written or does not verify.
     """
-    keys = db.keys
-    backup_key = derive_subkey(keys.key, BACKUP_PURPOSE)
     staging = vault_dir / BACKUP_DIR / f".staging-{new_id()}.db"
     _make_private_dir(staging.parent)
     try:
-        _copy_database(db.path, keys.pragma(), staging, backup_key)
-        _verify_copy(staging, backup_key)
-        _zip_backup(key_file.to_json(), staging, Path(out_file))
+        with scratch.scratch_record(staging.with_suffix(scratch.RECORD_SUFFIX)) as record:
+            _write_verified_backup(db, key_file, record.add(staging), Path(out_file), record)
     except OSError as exc:
         raise BackupError(f"The backup could not be written: {exc.strerror or exc}.") from None
     except KNOWN_DB_ERRORS as exc:
@@ -291,10 +299,25 @@ def write_backup(vault_dir: Path, db: Database, key_file: KeyFile, out_file: Pat
                 "again; the vault was not changed."
             ) from None
         raise
+    return Path(out_file)
+
+
+def _write_verified_backup(
+    db: Database, key_file: KeyFile, staging: Path, out_file: Path, record: scratch.ScratchRecord
+) -> None:
+    backup_key = derive_subkey(db.keys.key, BACKUP_PURPOSE)
+    try:
+        _copy_database(db.path, db.keys.pragma(), staging, backup_key)
+        _verify_copy(staging, backup_key)
+        _zip_backup(key_file.to_json(), staging, out_file, record)
     finally:
         wipe(backup_key)
-        staging.unlink(missing_ok=True)
-    return Path(out_file)
+        for leftover in (staging, *_sqlite_siblings(staging)):
+            leftover.unlink(missing_ok=True)
+
+
+def _sqlite_siblings(db_file: Path) -> list[Path]:
+    return [db_file.with_name(db_file.name + suffix) for suffix in ("-journal", "-wal", "-shm")]
 
 
 def _raw_connection(path: Path, key_pragma: str) -> sqlcipher3.dbapi2.Connection:
@@ -334,8 +357,10 @@ def _verify_copy(path: Path, key: bytearray) -> None:
         raise BackupError("The backup copy failed its integrity check; it was not kept.")
 
 
-def _zip_backup(key_json: str, db_copy: Path, out_file: Path) -> None:
-    tmp = out_file.with_name(f".{out_file.name}.partial")
+def _zip_backup(
+    key_json: str, db_copy: Path, out_file: Path, record: scratch.ScratchRecord
+) -> None:
+    tmp = record.add(out_file.with_name(f".{out_file.name}{scratch.PARTIAL_SUFFIX}"))
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -385,10 +410,17 @@ def restore_backup(backup_file: Path, target: Path, db_key: bytearray, key_file:
     Returns:
         Where an existing vault was moved aside to (or ``target`` when there was none).
     """
-    backup_key = derive_subkey(db_key, BACKUP_PURPOSE)
     _make_private_dir(target.parent)
     staging = target.with_name(f".{target.name}.restoring-{new_id()}")
-    _make_private_dir(staging)
+    with scratch.scratch_record(staging.with_name(staging.name + scratch.RECORD_SUFFIX)) as record:
+        _make_private_dir(record.add(staging))
+        return _restore_into(backup_file, target, staging, db_key, key_file)
+
+
+def _restore_into(
+    backup_file: Path, target: Path, staging: Path, db_key: bytearray, key_file: KeyFile
+) -> Path:
+    backup_key = derive_subkey(db_key, BACKUP_PURPOSE)
     moved_aside = target
     try:
         copy = staging / ".backup-copy.db"

@@ -145,6 +145,7 @@ class AppController(QObject):
         self.window.show_page("home")
         self.idle.start()
         self._start_note_locks()
+        self._warn_after_open()
         self.ready.emit()
 
     def _place_window(self, window: QWidget) -> None:
@@ -184,7 +185,18 @@ class AppController(QObject):
         self.window.show_unlocked()
         self.idle.start()
         self._start_note_locks()
+        self._warn_after_open()
         self.ready.emit()
+
+    def _warn_after_open(self) -> None:
+        """Tell the person what the open found that needs their attention (e.g. a lost log)."""
+        warnings = self.vault.open_warnings
+        if warnings:
+            self.dialogs.warn(
+                self.window,
+                QCoreApplication.translate("AppController", "Recent changes may be missing"),
+                "\n\n".join(warnings),
+            )
 
     # ------------------------------------------------------------------ quit
 

@@ -71,6 +71,12 @@ def describe_error(exc: BaseException) -> str:
         return _tr("The vault could not be opened because it is damaged: {detail}").format(
             detail=str(exc)
         )
+    if isinstance(exc, errors.VaultBusy):
+        return _tr(
+            "Another casedesk window or program is using this vault and did not finish in "
+            "time, so this was not saved. Close the other casedesk window (or wait for its "
+            "backup, import or sync to finish), then try again."
+        )
     if isinstance(exc, errors.DiskFull):
         return _tr("The disk is full. Free some space and try again; nothing was half-saved.")
     if isinstance(exc, errors.VaultError | errors.ValidationError):

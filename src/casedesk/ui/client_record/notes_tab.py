@@ -28,7 +28,7 @@ from casedesk.domain.validation import ValidationError
 from casedesk.services.changes import Changes
 from casedesk.services.drafts import SavedDraft
 from casedesk.services.episodes import GoalOption
-from casedesk.services.errors import ImmutableRecordError
+from casedesk.services.errors import ImmutableRecordError, VaultError
 from casedesk.services.notes import NoteHit, NoteView, hide_entered_in_error
 from casedesk.ui.client_record.autosave import DraftAutosaver
 from casedesk.ui.client_record.models import (
@@ -41,6 +41,7 @@ from casedesk.ui.client_record.models import (
 from casedesk.ui.client_record.note_editor import MODE_AMEND, MODE_EDIT, MODE_NEW, NoteEditor
 from casedesk.ui.client_record.note_error_dialog import EnteredInErrorDialog
 from casedesk.ui.context import AppContext
+from casedesk.ui.messages import describe_error
 from casedesk.ui.widgets.basics import Card, button, guarded, label
 from casedesk.ui.widgets.client_fields import left_aligned_headers
 
@@ -399,7 +400,11 @@ class NotesTab(QWidget):
         self._ctx.dialogs.error(
             self,
             self.tr("Note not saved"),
-            self.tr("The note could not be saved. Your text is kept in the editor and as a draft."),
+            self.tr("{why} Your text is kept in the editor and as a draft.").format(
+                why=describe_error(exc)
+                if isinstance(exc, VaultError)
+                else self.tr("The note could not be saved.")
+            ),
         )
         self.autosave.schedule()
 
