@@ -10,6 +10,7 @@ earlier backup, not a backup's target directory.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -64,7 +65,10 @@ def vault_dir(tmp_path: Path) -> Path:
     clients = ClientService(service.db)
     for index in range(30):
         clients.add_client(ClientInput(f"Scratch{index}", "Person"))
-    service.backup(tmp_path / "vault" / "backups" / "kept-earlier.cdbak")  # a real backup
+    # A real backup kept in the vault's own backups folder (as pre-migration backups are): it
+    # is written outside, since a backup the user names may not go inside the vault folder.
+    made = service.backup(tmp_path / "kept-earlier.cdbak")
+    shutil.move(made, tmp_path / "vault" / "backups" / made.name)
     service.lock()
     return service.path
 
