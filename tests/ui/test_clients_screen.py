@@ -205,6 +205,24 @@ def test_new_client_validation_inline(qtbot, ctx):
     assert "too long" in form.errors.message("notes")
 
 
+def test_a_message_goes_once_its_field_is_fixed(qtbot, ctx):
+    """Issue 20 item 6: "This is required." and the date error stayed after the fix."""
+    _screen, dialog = _dialog(qtbot, ctx)
+    form = dialog.form
+    form.date_of_birth.setText("1990-02-30")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert set(form.errors.visible()) == {"given_name", "family_name", "date_of_birth"}
+    qtbot.keyClicks(form.given_name, "Ada")
+    assert set(form.errors.visible()) == {"family_name", "date_of_birth"}
+    form.date_of_birth.clear()
+    qtbot.keyClicks(form.date_of_birth, "1990-02-28")
+    assert set(form.errors.visible()) == {"family_name"}
+    label = form.errors.label_for("date_of_birth")
+    assert label.isHidden() and label.text() == ""
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)  # saving checks again
+    assert form.errors.visible() == {"family_name": "This is required."}
+
+
 def test_new_client_emoji_and_rtl_names_saved(qtbot, ctx, services):
     screen, dialog = _dialog(qtbot, ctx)
     dialog.form.given_name.setText("🌻 Sunny")

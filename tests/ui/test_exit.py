@@ -98,3 +98,19 @@ def test_earlier_plan_can_be_viewed_after_reopening(qtbot, ctx, services, client
     assert tab.plan is not None and tab.plan.id == old.id
     assert tab.plan.state is PlanState.CLOSED and not tab.add_goal_button.isEnabled()
     assert tab.versions_button.isVisibleTo(tab)
+
+
+def test_a_fixed_field_takes_its_message_with_it(qtbot, ctx, client_id):
+    """Issue 20 item 6: the exit form's messages stayed after the fields were fixed."""
+    tab = PlanTab(ctx, client_id)
+    qtbot.addWidget(tab)
+    tab.end_support()
+    dialog = tab.dialog
+    dialog.closed_on.setText("2026-13-40")
+    dialog.save()
+    assert set(dialog.errors.messages()) == {"closed_on", "reason"}
+    dialog.closed_on.setText(today().isoformat())
+    assert set(dialog.errors.messages()) == {"reason"}
+    assert "why support is ending" in dialog.error.text() and "date" not in dialog.error.text()
+    dialog.reason.set_value(ClosureReason.MOVED_AWAY)
+    assert dialog.error.isHidden() and dialog.errors.messages() == {}

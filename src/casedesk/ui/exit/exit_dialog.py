@@ -22,6 +22,7 @@ from casedesk.ui.context import AppContext
 from casedesk.ui.messages import describe_error
 from casedesk.ui.plan.fields import DataCombo, DateField, EnumCombo
 from casedesk.ui.widgets.basics import guarded, label, save_cancel_buttons
+from casedesk.ui.widgets.client_fields import ErrorSummary
 
 
 class ExitDialog(QDialog):
@@ -60,6 +61,15 @@ class ExitDialog(QDialog):
         self.follow_up.set_date(today() + timedelta(weeks=FOLLOW_UP_WEEKS))
         self.error = label("", "error", wrap=True)
         self.error.hide()
+        self.errors = ErrorSummary(
+            self.error,
+            {
+                "closed_on": self.closed_on,
+                "reason": self.reason,
+                "reason_detail": self.detail,
+                "follow_up_on": self.follow_up,
+            },
+        )
         form = QFormLayout()
         form.addRow(tr("Exit date"), self.closed_on)
         form.addRow(tr("Reason"), self.reason)
@@ -135,7 +145,6 @@ class ExitDialog(QDialog):
 
     def _on_error(self, exc: BaseException) -> None:
         if isinstance(exc, ValidationError):
-            self.error.setText("\n".join(exc.errors.values()))
+            self.errors.show(exc.errors)
         else:
-            self.error.setText(describe_error(exc))
-        self.error.show()
+            self.errors.show_text(describe_error(exc))
