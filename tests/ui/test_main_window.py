@@ -311,3 +311,16 @@ def test_messages_reach_the_status_bar(window):
 
     messages.info("Backup written")
     assert window.statusBar().currentMessage() == "Backup written"
+
+
+def test_first_day_home_leads_to_the_new_client_form_and_sync(window, qtbot):
+    window.show()
+    qtbot.waitExposed(window)
+    home = window.host.page("home")
+    assert home.start.isVisibleTo(home)  # an empty vault
+    home.start.add_button.click()
+    assert window.current_key() == "clients"
+    assert window.host.page("clients").new_client_dialog is not None
+    window.show_page("home")
+    home.start.bring_button.click()
+    assert window.current_key() == "settings"

@@ -344,6 +344,8 @@ class MainWindow(QMainWindow):
         if key == HOME:
             home = HomeScreen(ctx, host)
             home.show_tasks.connect(lambda: self.show_page(TASKS))
+            home.new_client.connect(self.new_client)
+            home.show_sync.connect(lambda: self.show_page(SETTINGS))
             return home
         if key == TASKS:
             return TasksScreen(ctx, host)
