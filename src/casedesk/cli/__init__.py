@@ -13,11 +13,18 @@ import sys
 from collections.abc import Sequence
 
 from casedesk import __version__, crashlog
-from casedesk.cli import demo_cmds, plan_cmds, record_cmds, sync_cmds, vault_cmds
+from casedesk.cli import (
+    demo_cmds,
+    plan_cmds,
+    record_cmds,
+    referral_cmds,
+    sync_cmds,
+    vault_cmds,
+)
 from casedesk.cli.common import CliError, run_command
 from casedesk.paths import resolve_vault_dir
 
-COMMAND_MODULES = [vault_cmds, record_cmds, demo_cmds, plan_cmds, sync_cmds]
+COMMAND_MODULES = [vault_cmds, record_cmds, referral_cmds, demo_cmds, plan_cmds, sync_cmds]
 
 
 def build_parser() -> argparse.ArgumentParser:
