@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from casedesk import __version__, crashlog
 from casedesk.cli import (
     demo_cmds,
+    exit_cmds,
     plan_cmds,
     record_cmds,
     referral_cmds,
@@ -24,7 +25,15 @@ from casedesk.cli import (
 from casedesk.cli.common import CliError, run_command
 from casedesk.paths import resolve_vault_dir
 
-COMMAND_MODULES = [vault_cmds, record_cmds, referral_cmds, demo_cmds, plan_cmds, sync_cmds]
+COMMAND_MODULES = [
+    vault_cmds,
+    record_cmds,
+    referral_cmds,
+    exit_cmds,
+    demo_cmds,
+    plan_cmds,
+    sync_cmds,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
