@@ -246,14 +246,14 @@ class DemoGenerator:
             _created=datetime.combine(opened, time(9), UTC),
         )
         self._people(client_id)
-        episode_id = self._episode(client_id, status, opened)
+        episode_id, closed_on = self._episode(client_id, status, opened)
         self._consents(client_id, opened)
         self._risk(client_id, opened)
         if status == E.ClientStatus.REFERRAL:
             return
         priorities = self._assessments(client_id, episode_id, opened)
-        goal_ids = self._plan(client_id, episode_id, opened, priorities, intensity)
-        self._referrals(client_id, goal_ids, opened)
+        goal_ids = self._plan(client_id, episode_id, opened, priorities, intensity, closed_on)
+        self._referrals(client_id, goal_ids, opened, closed_on)
         self._notes(client_id, episode_id, opened, intensity, goal_ids, given)
 
     def _people(self, client_id: str) -> None:
@@ -292,7 +292,10 @@ class DemoGenerator:
     def _person_name(self) -> str:
         return f"{self.rng.choice(C.GIVEN_NAMES)} {self.rng.choice(C.FAMILY_NAMES)}"
 
-    def _episode(self, client_id: str, status: E.ClientStatus, opened: date) -> str:
+    def _episode(
+        self, client_id: str, status: E.ClientStatus, opened: date
+    ) -> tuple[str, date | None]:
+        """The client's episode (and intake); returns its id and exit date (None: open)."""
         rng = self.rng
         closed = status == E.ClientStatus.CLOSED
         closed_on = opened + timedelta(days=rng.randint(60, 400)) if closed else None
@@ -333,7 +336,7 @@ class DemoGenerator:
             rights_explained_on=opened,
             limits_explained=True,
         )
-        return episode_id
+        return episode_id, closed_on
 
     def _consents(self, client_id: str, opened: date) -> None:
         rng = self.rng
@@ -443,18 +446,22 @@ class DemoGenerator:
         opened: date,
         priorities: list[str],
         intensity: E.Intensity,
+        closed_on: date | None = None,
     ) -> list[str]:
+        # An exited client's plan was closed at exit, as the app does it: goals completed,
+        # steps not done cancelled, no review due (the same random draws either way).
         rng = self.rng
         start = opened + timedelta(days=rng.randint(7, 30))
         review_days = {"intensive": 28, "high": 42, "moderate": 84, "low": 182}[intensity.value]
+        next_review = self.anchor + timedelta(days=rng.randint(-6, review_days))
         plan_id = self.sink.add(
             CasePlan,
             client_id=client_id,
             episode_id=episode_id,
-            state=E.PlanState.AGREED,
+            state=E.PlanState.CLOSED if closed_on else E.PlanState.AGREED,
             period_start=start,
             period_end=start + timedelta(days=365),
-            next_review_on=self.anchor + timedelta(days=rng.randint(-6, review_days)),
+            next_review_on=None if closed_on else next_review,
             review_interval_days=review_days,
             current_version_no=1,
         )
@@ -491,7 +498,9 @@ class DemoGenerator:
                 worker_framing=framing,
                 term=term,
                 priority=priority,
-                lifecycle_status=E.GoalLifecycle.ACTIVE,
+                lifecycle_status=(
+                    E.GoalLifecycle.COMPLETED if closed_on else E.GoalLifecycle.ACTIVE
+                ),
                 achievement_status=achievement,
                 status_date=start,
                 status_reason="",
@@ -522,6 +531,8 @@ class DemoGenerator:
                     if done
                     else rng.choice((E.ActionStatus.NOT_STARTED, E.ActionStatus.IN_PROGRESS))
                 )
+                if closed_on and not done:
+                    status = E.ActionStatus.CANCELLED
                 action_id = self.sink.add(
                     Action,
                     goal_id=goal_id,
@@ -601,13 +612,17 @@ class DemoGenerator:
                 )
         return goal_ids
 
-    def _referrals(self, client_id: str, goal_ids: list[str], opened: date) -> None:
+    def _referrals(
+        self, client_id: str, goal_ids: list[str], opened: date, closed_on: date | None = None
+    ) -> None:
         rng = self.rng
         for _ in range(rng.randint(0, 3)):
             service_id, name = rng.choice(self.services)
             status = rng.choice(list(E.ReferralStatus))
             drafted = opened + timedelta(days=rng.randint(10, 200))
             drafted = min(drafted, self.anchor)
+            if closed_on is not None:  # closed at exit, like the app's exit does
+                status = E.ReferralStatus.CLOSED
             self.sink.add(
                 ReferralOut,
                 client_id=client_id,
@@ -623,7 +638,9 @@ class DemoGenerator:
                 closed_on=drafted + timedelta(days=30)
                 if status == E.ReferralStatus.CLOSED
                 else None,
-                follow_up_on=self.anchor + timedelta(days=rng.randint(-4, 21)),
+                follow_up_on=_unless_closed(
+                    status, self.anchor + timedelta(days=rng.randint(-4, 21))
+                ),
                 notes="",
             )
 
@@ -821,3 +838,12 @@ def _derived_data_deferred(conn: Connection) -> Iterator[None]:
         conn.exec_driver_sql(str(sql))  # recreated exactly as the migrations defined them
     rebuild_note_index(conn)
     rebuild_client_activity(conn)
+
+
+def _unless_closed(status: E.ReferralStatus, follow_up: date) -> date | None:
+    """A referral's follow-up date, or none once it is closed.
+
+    The date is drawn either way, so the random sequence (and every other record) stays the
+    same.
+    """
+    return None if status == E.ReferralStatus.CLOSED else follow_up
