@@ -97,7 +97,7 @@ def test_the_workers_follow_up_date_is_kept_and_the_rule_offered(qtbot, ctx, cli
     assert "your date, kept" in tab.follow_up_hint.text()
     assert f"{suggested.day} {suggested:%b %Y}" in tab.follow_up_hint.text()
     assert tab.use_suggested.isVisibleTo(tab)
-    assert tab.use_suggested.text() == f"Use {suggested:%d %b}"
+    assert tab.use_suggested.text() == f"Use {suggested.day} {suggested:%b}"
     tab.use_suggested.click()
     assert tab.model.rows()[0].follow_up_on == suggested
     assert not tab.use_suggested.isVisibleTo(tab)

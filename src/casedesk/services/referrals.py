@@ -351,13 +351,19 @@ def _view(
         follow_up_on=row.follow_up_on,
         notes=row.notes,
         consent_covered=covered,
-        suggested_follow_up_on=_suggestion(row),
+        suggested_follow_up_on=_suggestion(row, today),
     )
 
 
-def _suggestion(row: ReferralOut) -> date | None:
-    """The rule's follow-up for an open referral whose date the worker chose, else None."""
+def _suggestion(row: ReferralOut, today: date) -> date | None:
+    """The rule's follow-up for an open referral whose date the worker chose, else None.
+
+    A rule's date already past is not offered: taking it would only make the follow-up
+    overdue.
+    """
     if row.status is ReferralStatus.CLOSED:
         return None
     suggested = suggested_follow_up(row.status, _dates(row))
-    return suggested if suggested != row.follow_up_on else None
+    if suggested is None or suggested == row.follow_up_on or suggested < today:
+        return None
+    return suggested

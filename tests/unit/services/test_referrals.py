@@ -97,3 +97,16 @@ def test_a_follow_up_date_before_the_draft_or_on_a_closed_referral_is_refused(se
     services.referrals.set_status(ref.id, ReferralStatus.CLOSED)
     with pytest.raises(ValidationError):
         services.referrals.set_follow_up(ref.id, today() + timedelta(days=1))
+
+
+def test_a_rule_date_already_past_is_not_suggested(services, client_id):
+    drafted = today() - timedelta(days=30)
+    ref = services.referrals.add_referral(
+        ReferralInput(
+            client_id,
+            agency_name="Legal Aid",
+            drafted_on=drafted,
+            follow_up_on=today() + timedelta(days=2),
+        )
+    )
+    assert ref.suggested_follow_up_on is None  # drafted + 3 days has long gone

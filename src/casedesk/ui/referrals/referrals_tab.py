@@ -241,7 +241,7 @@ class ReferralsTab(QWidget):
             )
         self.follow_up_hint.setVisible(due is not None)
         self.use_suggested.setText(
-            self.tr("Use {d}").format(d=f"{suggested:%d %b}") if suggested else ""
+            self.tr("Use {d}").format(d=f"{suggested.day} {suggested:%b}") if suggested else ""
         )
         self.use_suggested.setVisible(due is not None and suggested is not None)
 
