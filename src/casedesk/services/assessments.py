@@ -437,13 +437,16 @@ class AssessmentService:
             actor = session.get(LocalMeta, audit.ACTOR_META)
             return _document(view, distance, client, actor.value if actor else "")
 
-    def export_summary_pdf(self, assessment_id: str, target: Path) -> Path:
-        """Write the assessment summary PDF to ``target`` (only ever on the user's request)."""
+    def summary_pdf(self, assessment_id: str) -> bytes:
+        """The assessment summary PDF, in memory (nothing is written or recorded)."""
         # Imported here: reportlab is heavy and most sessions never build a PDF.
         from casedesk.export.assessment_pdf import build_assessment_pdf
 
-        built = build_assessment_pdf(self.summary_document(assessment_id))
-        target.write_bytes(built.data)
+        return build_assessment_pdf(self.summary_document(assessment_id)).data
+
+    def export_summary_pdf(self, assessment_id: str, target: Path) -> Path:
+        """Write the assessment summary PDF to ``target`` (only ever on the user's request)."""
+        target.write_bytes(self.summary_pdf(assessment_id))
         with self._db.session() as session:
             row = _assessment(session, assessment_id)
             audit.record(
