@@ -17,22 +17,14 @@ from vaultkit import PASSPHRASE, InProcessCli
 
 
 @pytest.fixture
-def vault_dir(tmp_path: Path) -> Path:
-    return tmp_path / "vault"
+def cli(cli_on_new_vault: InProcessCli) -> InProcessCli:
+    return cli_on_new_vault
 
 
 @pytest.fixture
-def cli(vault_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    env = {"CASEDESK_VAULT": str(vault_dir), "CASEDESK_KDF": "test"}
-    runner = InProcessCli(monkeypatch, capsys, {**env, "CASEDESK_PASSPHRASE": PASSPHRASE})
-    assert runner("init").returncode == 0
-    return runner
-
-
-@pytest.fixture
-def client_id(cli, vault_dir: Path) -> str:
+def client_id(cli, cli_vault: Path) -> str:
     """A client with an agreed plan (an improving goal, an action) and a drafted referral."""
-    vault = VaultService(vault_dir, kdf=TEST_KDF)
+    vault = VaultService(cli_vault, kdf=TEST_KDF)
     vault.unlock(PASSPHRASE)
     try:
         services = Services.for_vault(vault)

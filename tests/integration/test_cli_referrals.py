@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from casedesk.domain.clock import today
-from vaultkit import PASSPHRASE, InProcessCli
+from vaultkit import InProcessCli
 
 
 @pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    env = {
-        "CASEDESK_VAULT": str(tmp_path / "vault"),
-        "CASEDESK_KDF": "test",
-        "CASEDESK_PASSPHRASE": PASSPHRASE,
-    }
-    runner = InProcessCli(monkeypatch, capsys, env)
-    assert runner("init").returncode == 0
-    return runner
+def cli(cli_on_new_vault: InProcessCli) -> InProcessCli:
+    return cli_on_new_vault
 
 
 def _ok(result):

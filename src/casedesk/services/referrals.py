@@ -200,14 +200,7 @@ class ReferralService:
                 row.follow_up_on = rule_follow_up(ReferralStatus.DRAFTED, row.drafted_on)
             session.add(row)
             session.flush()
-            audit.record(
-                session,
-                "referral.drafted",
-                "referral_out",
-                row.id,
-                client_id=row.client_id,
-                summary="Referral drafted",
-            )
+            _audit(session, row, "referral.drafted", "Referral drafted")
             return self._one(session, row, today)
 
     def update_referral(self, referral_id: str, data: ReferralInput) -> ReferralView:
@@ -222,14 +215,7 @@ class ReferralService:
                     continue
                 if getattr(row, key) != value:
                     setattr(row, key, value)
-            audit.record(
-                session,
-                "referral.edited",
-                "referral_out",
-                row.id,
-                client_id=row.client_id,
-                summary="Referral changed",
-            )
+            _audit(session, row, "referral.edited", "Referral changed")
             return self._one(session, row, today)
 
     def set_status(
@@ -254,14 +240,7 @@ class ReferralService:
                 )
             status = ReferralStatus(status)
             move_referral(row, status, on, follow_up_on)
-            audit.record(
-                session,
-                "referral.status",
-                "referral_out",
-                row.id,
-                client_id=row.client_id,
-                summary=f"Referral {status.value}",
-            )
+            _audit(session, row, "referral.status", f"Referral {status.value}")
             return self._one(session, row, today)
 
     def set_follow_up(self, referral_id: str, follow_up_on: date) -> ReferralView:
@@ -280,14 +259,7 @@ class ReferralService:
                     {"follow_up_on": "The follow-up date can't be before the referral was drafted."}
                 )
             row.follow_up_on = follow_up_on
-            audit.record(
-                session,
-                "referral.follow_up",
-                "referral_out",
-                row.id,
-                client_id=row.client_id,
-                summary="Referral follow-up date changed",
-            )
+            _audit(session, row, "referral.follow_up", "Referral follow-up date changed")
             return self._one(session, row, today)
 
     # ------------------------------------------------------------------ helpers
@@ -309,6 +281,10 @@ class ReferralService:
         service = session.get(ServiceEntry, row.service_id) if row.service_id else None
         terms = _consent_terms(session, row.client_id)
         return _view(row, service.name if service else "", label, terms, today)
+
+
+def _audit(session: Session, row: ReferralOut, action: str, summary: str) -> None:
+    audit.record(session, action, "referral_out", row.id, client_id=row.client_id, summary=summary)
 
 
 def _consent_terms(session: Session, client_id: str) -> list[ConsentTerms]:
