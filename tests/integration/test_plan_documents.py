@@ -171,3 +171,13 @@ def test_a_code_for_another_vault_is_not_found(services):
     documents = PlanDocumentService(services.vault.db)
     with pytest.raises(NotFound):
         documents.find_by_qr(qr_payload("0193a3f4-5b6c-7d8e-9f01-23456789abcd", "ab" * 32))
+
+
+def test_the_preview_is_the_unsigned_export_and_is_not_kept(services: Services) -> None:
+    client_id = _client_with_plan(services)
+    documents = PlanDocumentService(services.vault.db)
+    before = documents.documents(client_id)
+    request = ExportRequest(client_id, large_print=True)
+    preview = documents.preview(request)
+    assert documents.documents(client_id) == before  # reading it through stores nothing
+    assert preview == documents.export(request).data  # the same bytes an export makes

@@ -186,6 +186,73 @@ def test_record_screen_hands_a_need_to_the_plan(qtbot, ctx, services, client):
     assert result.need_ids
 
 
+def _record_with_a_need(qtbot, ctx, services, client):
+    from casedesk.services.assessments import ReadingInput
+    from casedesk.ui.client_record.record_screen import ClientRecordScreen
+
+    draft = services.assessments.start(client.id, AssessmentStage.INITIAL)
+    reading = ReadingInput("housing", 3, priority=True, client_words="Somewhere that's mine")
+    result = services.assessments.finalise(
+        draft.id, AssessmentInput(AssessmentStage.INITIAL, draft.assessed_on, (reading,))
+    )
+    screen = ClientRecordScreen(ctx, client.id)
+    qtbot.addWidget(screen)
+    screen.assessments.needs.setCurrentRow(0)
+    return screen, result.need_ids[0]
+
+
+def test_goal_from_a_need_with_no_plan_starts_a_draft_and_opens_the_editor(
+    qtbot, ctx, services, client
+):
+    """Issue 20 item 2: with no plan, the button jumped to an empty Plan tab and did nothing."""
+    from casedesk.domain.enums import PlanState
+    from casedesk.ui.plan.goal_editor import GoalEditor
+
+    assert services.plans.current_plan(client.id) is None
+    screen, need_id = _record_with_a_need(qtbot, ctx, services, client)
+    screen.assessments.goal_button.click()
+    plan_tab = screen.slots["plan"]
+    assert screen.tabs.currentWidget() is plan_tab
+    assert plan_tab.plan is not None and plan_tab.plan.state is PlanState.DRAFT
+    editor = plan_tab.dialog
+    assert isinstance(editor, GoalEditor) and editor.isVisible()
+    assert editor.need.value() == need_id and editor.domain.value() == "housing"
+    assert editor.client_words.toPlainText() == "Somewhere that's mine"
+    editor.buttons.accepted.emit()
+    goals = services.plans.current_plan(client.id).goals
+    assert [(g.need_id, g.client_words) for g in goals] == [(need_id, "Somewhere that's mine")]
+
+
+def test_goal_from_a_need_says_what_to_do_first_when_the_plan_is_agreed(
+    qtbot, ctx, services, client, dialogs
+):
+    from casedesk.services.goals import GoalInput
+
+    plan = services.plans.start_plan(client.id)
+    services.goals.add_goal(plan.id, GoalInput("Keep my flat"))
+    services.plans.agree(plan.id)
+    screen, _need = _record_with_a_need(qtbot, ctx, services, client)
+    screen.assessments.goal_button.click()
+    assert dialogs.kinds() == ["info"] and "Review" in dialogs.calls[0].text
+    assert screen.slots["plan"].dialog is None
+    assert len(services.plans.current_plan(client.id).goals) == 1
+
+
+def test_goal_from_a_need_after_exit_does_not_reopen_support(qtbot, ctx, services, client, dialogs):
+    from casedesk.domain.clock import today
+    from casedesk.domain.enums import ClientStatus, ClosureReason
+    from casedesk.services.exits import ExitInput
+
+    services.plans.start_plan(client.id)
+    screen, _need = _record_with_a_need(qtbot, ctx, services, client)
+    services.exits.exit_client(client.id, ExitInput(today(), ClosureReason.MOVED_AWAY))
+    screen.assessments.goal_button.click()
+    assert dialogs.kinds() == ["info"] and "Reopen support" in dialogs.calls[0].text
+    assert services.clients.get_client(client.id).status is ClientStatus.CLOSED
+    assert len(services.plans.list_plans(client.id)) == 1  # no new plan, no new episode
+    assert not services.exits.episodes(client.id)[0].is_open
+
+
 def test_copy_rename_and_add_life_areas(qtbot, tab, services, client):
     dialog = tab.manage_areas()
     qtbot.addWidget(dialog)

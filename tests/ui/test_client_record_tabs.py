@@ -95,6 +95,26 @@ def test_support_people_add_edit_remove(qtbot, record, services, dialogs):
     assert services.people.support_network(record.client_id) == []
 
 
+def test_support_names_are_not_cut_at_1366x768(qtbot, ctx, record, services):
+    """Equal columns cut names to "Chinedu …" and headings to "Relationshi" in the window."""
+    from casedesk.services.changes import Changes
+    from casedesk.services.people import SupportPersonInput
+
+    services.people.save_support_person(
+        record.client_id, SupportPersonInput("Chinedu Oyelaran-Whitfield", "grandmother")
+    )
+    ctx.hub.announce(Changes.CLIENTS)
+    record.resize(1366 - 210, 700)  # the record beside the sidebar
+    record.show()
+    qtbot.waitExposed(record)
+    table = record.profile.support_table
+    metrics = table.fontMetrics()
+    name = metrics.horizontalAdvance("Chinedu Oyelaran-Whitfield")
+    heading = metrics.horizontalAdvance("Relationship")
+    assert table.horizontalHeader().sectionSize(0) > name
+    assert table.horizontalHeader().sectionSize(1) > heading
+
+
 def test_professional_add(qtbot, record, services):
     tab = record.profile
     click(qtbot, tab.add_professional)

@@ -177,6 +177,46 @@ def test_screen_filters_and_reload_on_change(qtbot, ctx, make_client, services):
     assert len(screen.visible_client_ids()) == 3
 
 
+def test_a_match_hidden_by_the_status_filter_is_offered(qtbot, ctx, make_client):
+    """Issue 20 item 10: a closed client got "Check the spelling" under the default filter."""
+    make_client("Open", "Person")
+    closed = make_client("Wilhelmina", "Closedown", status=ClientStatus.CLOSED)
+    screen = ClientsScreen(ctx)
+    qtbot.addWidget(screen)
+    qtbot.keyClicks(screen.view.search, "wilhel")
+    assert screen.visible_client_ids() == []
+    assert screen.view.empty.text() == "1 closed client matches."
+    assert "spelling" not in screen.view.empty.text()
+    assert screen.view.show_hidden.isVisibleTo(screen)
+    assert screen.view.show_hidden.text() == "Show closed"
+    screen.view.show_hidden.click()
+    assert screen.visible_client_ids() == [closed.id]
+    assert screen.view.status_filter.currentText() == "Closed"
+    assert not screen.view.show_hidden.isVisibleTo(screen)
+    screen.view.search.setText("nobody at all")
+    assert "Check the spelling" in screen.view.empty.text()
+    assert not screen.view.show_hidden.isVisibleTo(screen)
+
+
+def test_matches_of_several_hidden_statuses_offer_all_statuses(qtbot, ctx, make_client):
+    make_client("Kim", "Closed", status=ClientStatus.CLOSED)
+    make_client("Kim", "Declined", status=ClientStatus.DECLINED)
+    screen = ClientsScreen(ctx)
+    qtbot.addWidget(screen)
+    screen.view.search.setText("kim")
+    assert screen.view.empty.text() == "2 clients with other statuses match."
+    screen.view.show_hidden.click()
+    assert len(screen.visible_client_ids()) == 2
+    assert screen.view.count.text() == "2 of 2 clients"
+
+
+def test_the_count_of_one_client_is_singular(qtbot, ctx, make_client):
+    make_client("Only", "One")
+    screen = ClientsScreen(ctx)
+    qtbot.addWidget(screen)
+    assert screen.view.count.text() == "1 of 1 client"
+
+
 def _dialog(qtbot, ctx):
     screen = ClientsScreen(ctx)
     qtbot.addWidget(screen)
@@ -203,6 +243,24 @@ def test_new_client_validation_inline(qtbot, ctx):
     form.notes.setPlainText("n" * 25_000)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert "too long" in form.errors.message("notes")
+
+
+def test_a_message_goes_once_its_field_is_fixed(qtbot, ctx):
+    """Issue 20 item 6: "This is required." and the date error stayed after the fix."""
+    _screen, dialog = _dialog(qtbot, ctx)
+    form = dialog.form
+    form.date_of_birth.setText("1990-02-30")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert set(form.errors.visible()) == {"given_name", "family_name", "date_of_birth"}
+    qtbot.keyClicks(form.given_name, "Ada")
+    assert set(form.errors.visible()) == {"family_name", "date_of_birth"}
+    form.date_of_birth.clear()
+    qtbot.keyClicks(form.date_of_birth, "1990-02-28")
+    assert set(form.errors.visible()) == {"family_name"}
+    label = form.errors.label_for("date_of_birth")
+    assert label.isHidden() and label.text() == ""
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)  # saving checks again
+    assert form.errors.visible() == {"family_name": "This is required."}
 
 
 def test_new_client_emoji_and_rtl_names_saved(qtbot, ctx, services):

@@ -91,3 +91,16 @@ def test_panel_on_a_real_vault(qtbot, ctx, services, make_client):
     assert [s.points for s in tab.distance.radar.series] == [1, 1]
     tab.distance.area.setCurrentIndex(tab.distance.area.findData("housing"))
     assert _trend_points(tab.distance) == (1, [2])
+
+
+def test_one_chart_at_a_time_gets_the_whole_card(panel):
+    """Side by side at 1366x768 neither chart had room: labels and the legend were cut."""
+    panel.resize(790, 540)
+    panel.show()
+    panel.set_data(DistanceData(DOMAINS, (_point(1, date(2025, 1, 5), {"housing": 2}),)))
+    assert panel.charts.currentWidget() is panel.radar
+    assert panel.radar.width() > 700  # the whole card, not a share of it
+    assert "1 finalised assessment." in panel.note.text()
+    panel.show_chart(DistancePanel.TREND)
+    assert panel.charts.currentIndex() == DistancePanel.TREND
+    assert panel.trend.isVisibleTo(panel) and not panel.radar.isVisibleTo(panel)

@@ -198,3 +198,43 @@ def test_clear_forgets_everything(tab):
     tab.qr_input.setText("something")
     tab.clear()
     assert tab.model.rowCount() == 0 and tab.qr_input.text() == "" and tab.status.text() == ""
+
+
+def _page_text(document, page: int) -> str:
+    return document.getAllText(page).text()
+
+
+def test_signing_shows_the_pages_that_will_be_signed(
+    qtbot, tab, services, client_id, tmp_path, monkeypatch
+):
+    """Issue 20 item 1: "Read the plan through together first" showed no plan at all."""
+    from casedesk.ui.documents.preview import load_pdf
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    dialog = tab.open_sign_dialog()
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.page_count > 0)
+    assert dialog.pages.document() is dialog.document
+    plan = services.documents.plan_document(client_id)
+    first = _page_text(dialog.document, 0)
+    assert plan.client_display_name in first and "Version 1" in first
+    last = _page_text(dialog.document, dialog.page_count - 1)
+    assert f"{dialog.page_count} page" in dialog.pages_status.text()
+    assert tab.model.rowCount() == 0 and services.documents.documents(client_id) == []  # not kept
+    regular = dialog.page_count
+    dialog.large_print.setChecked(True)
+    qtbot.waitUntil(lambda: dialog.page_count > regular)
+    large = dialog.page_count
+    shown = [_page_text(dialog.document, page) for page in range(large)]
+    _scribble(dialog.client.pad)
+    _scribble(dialog.worker.pad)
+    with qtbot.waitSignal(dialog.signed) as signed:
+        dialog.sign()
+    document, _buffer = load_pdf(signed.args[0].data)
+    # Exactly the pages shown were signed: same count, same words on every page.
+    assert [_page_text(document, page) for page in range(document.pageCount())] == shown
+    assert "Sign" in last or "sign" in last  # the signature page was shown before signing
+    assert dialog.document is None  # released with the dialog
+    assert list(scratch.iterdir()) == []

@@ -98,3 +98,71 @@ def test_earlier_plan_can_be_viewed_after_reopening(qtbot, ctx, services, client
     assert tab.plan is not None and tab.plan.id == old.id
     assert tab.plan.state is PlanState.CLOSED and not tab.add_goal_button.isEnabled()
     assert tab.versions_button.isVisibleTo(tab)
+
+
+def test_a_fixed_field_takes_its_message_with_it(qtbot, ctx, client_id):
+    """Issue 20 item 6: the exit form's messages stayed after the fields were fixed."""
+    tab = PlanTab(ctx, client_id)
+    qtbot.addWidget(tab)
+    tab.end_support()
+    dialog = tab.dialog
+    dialog.closed_on.setText("2026-13-40")
+    dialog.save()
+    assert set(dialog.errors.messages()) == {"closed_on", "reason"}
+    dialog.closed_on.setText(today().isoformat())
+    assert set(dialog.errors.messages()) == {"reason"}
+    assert "why support is ending" in dialog.error.text() and "date" not in dialog.error.text()
+    dialog.reason.set_value(ClosureReason.MOVED_AWAY)
+    assert dialog.error.isHidden() and dialog.errors.messages() == {}
+
+
+def test_exit_offers_to_close_what_is_open_and_the_header_shows_the_closed_plan(
+    qtbot, ctx, services, client_id
+):
+    """Issue 20 item 3: after exit the record said "No plan yet", goals stayed improving."""
+    from casedesk.domain.enums import ActionStatus, GoalLifecycle
+    from casedesk.services.goals import ActionInput
+    from casedesk.services.referrals import ReferralInput
+    from casedesk.ui.client_record.record_screen import ClientRecordScreen
+
+    plan = services.plans.current_plan(client_id)
+    services.plans.start_review(plan.id)
+    services.goals.add_action(plan.goals[0].id, ActionInput("Call the landlord"))
+    services.plans.agree(plan.id)  # version 2
+    services.referrals.add_referral(ReferralInput(client_id, agency_name="Tenancy Advice"))
+    record = ClientRecordScreen(ctx, client_id)
+    qtbot.addWidget(record)
+    tab = record.slots["plan"]
+    tab.end_support()
+    dialog = tab.dialog
+    panel = dialog.open_items
+    assert [i.kind.value for i in panel.items] == ["goal", "action", "referral"]
+    assert "3 items are still open" in panel.summary.text()
+    goal, action, referral = panel.items
+    # Each starts on its suggested closing: the goal was "in progress", so "not achieved".
+    assert panel.choices[goal.id].currentText() == "Not achieved"
+    assert panel.choices[goal.id].value() == "not-achieved"
+    assert panel.choices[action.id].value() == "cancelled"
+    assert panel.choices[referral.id].value() == "closed"
+    panel.choices[goal.id].setCurrentIndex(panel.choices[goal.id].findData("achieved"))
+    panel.choices[action.id].setCurrentIndex(panel.choices[action.id].findData("done"))
+    dialog.reason.set_value(ClosureReason.GOALS_ACHIEVED)
+    dialog.save()
+    assert dialog.result() == 1
+    closed = services.plans.current_plan(client_id)
+    assert closed.goals[0].lifecycle is GoalLifecycle.COMPLETED
+    assert closed.goals[0].actions[0].status is ActionStatus.DONE
+    assert not services.referrals.list_referrals(client_id)[0].is_open
+    record.reload()
+    expected = f"Plan v2 — closed at exit on {today():%d %b %Y}"
+    assert record.header.review.text() == expected
+
+
+def test_nothing_open_is_said_plainly(qtbot, ctx, services, make_client):
+    cid = make_client("Nell", "Quiet").id
+    services.plans.start_plan(cid)
+    tab = PlanTab(ctx, cid)
+    qtbot.addWidget(tab)
+    tab.end_support()
+    assert tab.dialog.open_items.items == []
+    assert "Nothing is left open" in tab.dialog.open_items.summary.text()

@@ -60,3 +60,18 @@ def test_goal_from_a_need_is_prefilled(tab, ctx):
     editor.buttons.accepted.emit()
     goal = tab.plan.goals[0]
     assert goal.need_id == need_id and goal.domain_key == "housing"
+
+
+def test_the_coach_lists_met_letters_together_and_details_only_the_rest(tab):
+    """Kept small beside the actions at 1366x768: one line for what is met."""
+    tab.edit_goal(new=True)
+    editor = tab.dialog
+    editor.client_words.setPlainText("Walk the dog twice a week")
+    coach = editor.coach
+    unmet = [r.letter for r in coach.report.results if not r.met]
+    met = [r.letter for r in coach.report.results if r.met]
+    assert met and unmet
+    assert all(coach.hints[letter].isVisibleTo(coach) for letter in unmet)
+    assert not any(coach.hints[letter].isVisibleTo(coach) for letter in met)
+    assert coach.met_line.isVisibleTo(coach) and "Met:" in coach.met_line.text()
+    editor.reject()

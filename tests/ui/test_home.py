@@ -108,3 +108,61 @@ def test_ago_wording():
     assert ago(now - timedelta(days=1), now) == "yesterday"
     assert ago(now - timedelta(days=3), now) == "3 days ago"
     assert ago(now - timedelta(days=21), now) == "3 weeks ago"
+
+
+# ---------------------------------------------------------------- issue 20 item 10: first day
+
+
+@pytest.fixture
+def empty_home(qtbot, ctx) -> HomeScreen:
+    launches: list[str] = []
+    screen = HomeScreen(ctx, demo_launcher=lambda: launches.append("demo") or True)
+    screen.launches = launches
+    qtbot.addWidget(screen)
+    screen.reload()
+    return screen
+
+
+def test_a_new_vault_says_where_to_start_not_blank_boxes(empty_home, qtbot):
+    home = empty_home
+    assert home.start.isVisibleTo(home) and not home.overview.isVisibleTo(home)
+    with qtbot.waitSignal(home.new_client, timeout=1000):
+        home.start.add_button.click()
+    with qtbot.waitSignal(home.show_sync, timeout=1000):
+        home.start.bring_button.click()
+    home.start.demo_button.click()
+    assert home.launches == ["demo"]
+
+
+def test_the_start_card_goes_once_there_is_a_client(empty_home, make_client):
+    make_client("Frida", "First")
+    empty_home.reload()
+    assert not empty_home.start.isVisibleTo(empty_home)
+    assert empty_home.overview.isVisibleTo(empty_home)
+
+
+def test_a_demo_that_cannot_start_says_so(qtbot, ctx, dialogs):
+    home = HomeScreen(ctx, demo_launcher=lambda: False)
+    qtbot.addWidget(home)
+    home.open_demo()
+    assert dialogs.kinds() == ["warn"] and "casedesk --demo" in dialogs.calls[0].text
+
+
+def test_one_active_client_is_singular(qtbot, ctx, make_client):
+    make_client("Solo", "Client", intensity=Intensity.LOW)
+    home = HomeScreen(ctx)
+    qtbot.addWidget(home)
+    home.reload()
+    assert home.caseload.heading.text() == "Caseload · 1 active client"
+    assert home.active_tile.caption.text() == "Active client"
+
+
+def test_two_active_clients_are_plural(home):
+    assert home.caseload.heading.text() == "Caseload · 2 active clients"
+    assert home.active_tile.caption.text() == "Active clients"
+
+
+def test_no_high_risk_client_reads_as_good_news(home):
+    text = home.caseload.share.text()
+    assert text.startswith("No active client is high risk")
+    assert "0%" not in text and home.caseload.share.property("role") == "muted"

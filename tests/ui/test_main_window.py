@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QSpinBox,
 )
 
@@ -137,6 +139,58 @@ def test_show_locked_destroys_screens_and_disables_actions(window, ctx, task_run
     assert not window.lock_action.isEnabled()
     assert window.quit_action.isEnabled()
     assert window.windowTitle() == "casedesk — locked"
+
+
+def _menus(window: MainWindow) -> dict[str, QMenu]:
+    return {
+        action.text().replace("&", ""): action.menu()
+        for action in window.menuBar().actions()
+        if action.menu() is not None
+    }
+
+
+def test_locked_window_offers_nothing_that_needs_the_vault(window, ctx, task_runner):
+    """Issue 20 item 9: every menu entry but Quit and Help is off while locked, and back after."""
+    from casedesk.ui.unlock import UnlockPanel
+
+    without_vault = {window.quit_action, window.help_action, window.about_action}
+    window.show_locked(LockScreen(UnlockPanel(ctx.services.vault, task_runner)))
+    menus = _menus(window)
+    for name, menu in menus.items():
+        for action in menu.actions():
+            if not action.isSeparator():
+                assert action.isEnabled() == (action in without_vault), (name, action.text())
+    assert not menus["Edit"].isEnabled() and not menus["Go"].isEnabled()
+    assert menus["File"].isEnabled() and menus["Help"].isEnabled()
+    window.show_unlocked()
+    assert all(a.isEnabled() for m in menus.values() for a in m.actions())
+    assert all(m.isEnabled() for m in menus.values())
+
+
+def _darkest_text(image: QImage, rect: QRect) -> int:
+    """The darkest pixel (sum of RGB) inside ``rect``: the text colour of an item."""
+    return min(
+        sum(image.pixelColor(x, y).getRgb()[:3])
+        for x in range(rect.left(), rect.right())
+        for y in range(rect.top(), rect.bottom())
+    )
+
+
+def test_disabled_menu_entries_look_disabled_in_the_house_style(qtbot):
+    """The style sheet's text colour used to override Qt's grey for disabled entries."""
+    from casedesk.ui.widgets.theme import STYLE_SHEET
+
+    menu = QMenu()
+    qtbot.addWidget(menu)
+    menu.setStyleSheet(STYLE_SHEET)
+    usable = menu.addAction("Usable entry")
+    locked = menu.addAction("Locked entry")
+    locked.setEnabled(False)
+    menu.adjustSize()
+    image = menu.grab().toImage()
+    usable_ink = _darkest_text(image, menu.actionGeometry(usable))
+    locked_ink = _darkest_text(image, menu.actionGeometry(locked))
+    assert locked_ink > usable_ink + 200  # clearly lighter, not the same ink
 
 
 def test_end_to_end_create_add_lock_unlock(
@@ -261,3 +315,16 @@ def test_messages_reach_the_status_bar(window):
 
     messages.info("Backup written")
     assert window.statusBar().currentMessage() == "Backup written"
+
+
+def test_first_day_home_leads_to_the_new_client_form_and_sync(window, qtbot):
+    window.show()
+    qtbot.waitExposed(window)
+    home = window.host.page("home")
+    assert home.start.isVisibleTo(home)  # an empty vault
+    home.start.add_button.click()
+    assert window.current_key() == "clients"
+    assert window.host.page("clients").new_client_dialog is not None
+    window.show_page("home")
+    home.start.bring_button.click()
+    assert window.current_key() == "settings"

@@ -74,3 +74,31 @@ def test_free_text_agency_required(qtbot, ctx, client_id):
     assert dialog.consent_warning.isVisibleTo(dialog)
     dialog.save()
     assert [r.agency for r in tab.model.rows()] == ["Rural Legal Outreach"]
+
+
+def test_the_workers_follow_up_date_is_kept_and_the_rule_offered(qtbot, ctx, client_id):
+    """Issue 20 item 4: a typed follow-up was silently overwritten when the referral was sent."""
+    typed = today() + timedelta(days=7)
+    tab = ReferralsTab(ctx, client_id)
+    qtbot.addWidget(tab)
+    tab.edit(new=True)
+    dialog = tab.dialog
+    dialog.agency.setText("Rural Legal Outreach")
+    dialog.follow_up.set_date(typed)
+    dialog.save()
+    referral = tab.model.rows()[0]
+    tab.select(referral.id)
+    tab.status.set_value(ReferralStatus.SENT)
+    tab.apply_status()
+    sent = tab.model.rows()[0]
+    assert sent.status is ReferralStatus.SENT and sent.follow_up_on == typed
+    suggested = today() + timedelta(days=14)
+    assert tab.follow_up_hint.isVisibleTo(tab)
+    assert "your date, kept" in tab.follow_up_hint.text()
+    assert f"{suggested.day} {suggested:%b %Y}" in tab.follow_up_hint.text()
+    assert tab.use_suggested.isVisibleTo(tab)
+    assert tab.use_suggested.text() == f"Use {suggested.day} {suggested:%b}"
+    tab.use_suggested.click()
+    assert tab.model.rows()[0].follow_up_on == suggested
+    assert not tab.use_suggested.isVisibleTo(tab)
+    assert "your date" not in tab.follow_up_hint.text()

@@ -134,3 +134,40 @@ def test_every_interactive_widget_has_an_accessible_name(panel):
 
     for widget in panel.findChildren(QLineEdit) + panel.findChildren(QAbstractButton):
         assert widget.accessibleName(), widget.objectName()
+
+
+def _fully_shown(widget) -> bool:
+    """The widget has the height its wrapped text needs and lies inside its window."""
+    window = widget.window()
+    top_left = widget.mapTo(window, widget.rect().topLeft())
+    bottom = top_left.y() + widget.height()
+    return widget.height() >= widget.heightForWidth(widget.width()) and bottom <= window.height()
+
+
+@pytest.mark.parametrize("page", ["passphrase", "recovery"])
+def test_startup_dialog_grows_to_show_the_whole_message(qtbot, locked_vault, task_runner, page):
+    """Issue 20 item 5: a two-line message was squeezed into one line, clipped top and bottom."""
+    from casedesk.ui.widgets.theme import STYLE_SHEET
+
+    dialog = UnlockDialog(locked_vault[0], task_runner)
+    dialog.setStyleSheet(STYLE_SHEET)  # the real padding of error messages, for this window only
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    panel = dialog.panel
+    if page == "passphrase":
+        panel.passphrase.setText("not the passphrase")
+        panel.submit()
+        message = panel.error
+    else:
+        panel.show_recovery()
+        panel.recovery_key.setText("AAAA-BBBB")
+        panel.new_passphrase.new_field.setText(NEW)
+        panel.new_passphrase.confirm_field.setText(NEW)
+        panel.submit_recovery()
+        message = panel.recovery_error
+    qtbot.waitUntil(lambda: not message.isHidden())
+    assert message.heightForWidth(message.width()) > message.fontMetrics().height() * 1.5
+    qtbot.waitUntil(lambda: _fully_shown(message))
+    button = panel.unlock_button if page == "passphrase" else panel.recover_button
+    assert message.geometry().bottom() < button.geometry().top()

@@ -17,11 +17,29 @@ from collections.abc import Sequence
 from typing import Any
 
 from casedesk import __version__, crashlog
-from casedesk.cli import demo_cmds, me_cmds, plan_cmds, record_cmds, sync_cmds, vault_cmds
+from casedesk.cli import (
+    demo_cmds,
+    exit_cmds,
+    me_cmds,
+    plan_cmds,
+    record_cmds,
+    referral_cmds,
+    sync_cmds,
+    vault_cmds,
+)
 from casedesk.cli.common import EXIT_OTHER, CliError, run_command
 from casedesk.paths import resolve_vault_dir
 
-COMMAND_MODULES = [vault_cmds, record_cmds, me_cmds, demo_cmds, plan_cmds, sync_cmds]
+COMMAND_MODULES = [
+    vault_cmds,
+    record_cmds,
+    referral_cmds,
+    exit_cmds,
+    me_cmds,
+    demo_cmds,
+    plan_cmds,
+    sync_cmds,
+]
 
 
 def _add_global_options(parser: argparse.ArgumentParser, default: Any) -> None:

@@ -28,6 +28,7 @@ from datetime import date
 from enum import StrEnum
 
 from casedesk.domain.enums import GoalLifecycle, Performer
+from casedesk.domain.exits import FINISHED_GOALS
 
 
 class SmartLetter(StrEnum):
@@ -106,14 +107,7 @@ _VAGUE_PATTERN = re.compile(
 _AGREED_LIFECYCLES = frozenset(
     {GoalLifecycle.ACCEPTED, GoalLifecycle.ACTIVE, GoalLifecycle.ON_HOLD, GoalLifecycle.COMPLETED}
 )
-_FINISHED_LIFECYCLES = frozenset(
-    {
-        GoalLifecycle.COMPLETED,
-        GoalLifecycle.CANCELLED,
-        GoalLifecycle.ENTERED_IN_ERROR,
-        GoalLifecycle.REJECTED,
-    }
-)
+_FINISHED_LIFECYCLES = FINISHED_GOALS
 
 
 @dataclass(frozen=True, slots=True)

@@ -437,17 +437,20 @@ class AssessmentService:
             worker = preferences.my_details(session).name
             return _document(view, distance, client, worker)
 
+    def summary_pdf(self, assessment_id: str) -> bytes:
+        """The assessment summary PDF, in memory (nothing is written or recorded)."""
+        # Imported here: reportlab is heavy and most sessions never build a PDF.
+        from casedesk.export.assessment_pdf import build_assessment_pdf
+
+        return build_assessment_pdf(self.summary_document(assessment_id)).data
+
     def export_summary_pdf(self, assessment_id: str, target: Path) -> Path:
         """Write the assessment summary PDF to ``target`` (only ever on the user's request).
 
         Raises:
             FileRefused: ``target`` is inside a vault or not an ordinary file (nothing written).
         """
-        # Imported here: reportlab is heavy and most sessions never build a PDF.
-        from casedesk.export.assessment_pdf import build_assessment_pdf
-
-        built = build_assessment_pdf(self.summary_document(assessment_id))
-        target = write_user_file(self._db, target, built.data)
+        target = write_user_file(self._db, target, self.summary_pdf(assessment_id))
         with self._db.session() as session:
             row = _assessment(session, assessment_id)
             audit.record(

@@ -460,6 +460,8 @@ class DemoGenerator:
         priorities: list[str],
         profile: ClientProfile,
     ) -> list[str]:
+        # An exited client's plan was closed at exit, as the app does it: goals completed,
+        # steps not done cancelled (Timeline.action), no review due.
         rng = self.rng
         start = period.opened + timedelta(days=rng.randint(7, 30))
         end = self.timeline.plan_end(start, period)
@@ -544,7 +546,9 @@ class DemoGenerator:
             worker_framing=framing,
             term=term,
             priority=priority,
-            lifecycle_status=E.GoalLifecycle.ACTIVE,
+            lifecycle_status=(
+                E.GoalLifecycle.COMPLETED if period.closed_on else E.GoalLifecycle.ACTIVE
+            ),
             achievement_status=achievement,
             status_date=start,
             status_reason="",
@@ -882,3 +886,4 @@ def _derived_data_deferred(conn: Connection) -> Iterator[None]:
         conn.exec_driver_sql(str(sql))  # recreated exactly as the migrations defined them
     rebuild_note_index(conn)
     rebuild_client_activity(conn)
+

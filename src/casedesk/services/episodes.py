@@ -8,17 +8,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casedesk.domain.enums import GoalLifecycle, PlanState, RiskLevel
+from casedesk.domain.enums import PlanState, RiskLevel
+from casedesk.domain.exits import FINISHED_GOALS
 from casedesk.services import audit
 from casedesk.storage.engine import Database
 from casedesk.storage.models import CasePlan, Episode, Goal, RiskScreen
-
-_CLOSED_GOALS = (
-    GoalLifecycle.COMPLETED,
-    GoalLifecycle.CANCELLED,
-    GoalLifecycle.ENTERED_IN_ERROR,
-    GoalLifecycle.REJECTED,
-)
 
 
 @dataclass(frozen=True)
@@ -45,6 +39,14 @@ class GoalOption:
 
 
 @dataclass(frozen=True)
+class ClosedPlan:
+    """The plan of an ended episode: its last agreed version and when support ended."""
+
+    version: int | None
+    closed_on: date | None
+
+
+@dataclass(frozen=True)
 class CaseOverview:
     """What a record's header shows beyond the client's own details."""
 
@@ -55,6 +57,7 @@ class CaseOverview:
     plan_state: PlanState | None
     episode: EpisodeView | None
     goals: tuple[GoalOption, ...]
+    closed_plan: ClosedPlan | None = None  # support ended: the last plan, closed at exit
 
 
 def _episode_view(row: Episode) -> EpisodeView:
@@ -121,6 +124,7 @@ class EpisodeService:
                 .limit(1)
             ).first()
             episode = open_episode_row(session, client_id)
+            ended = None if plan or episode else _closed_plan(session, client_id)
             return CaseOverview(
                 client_id=client_id,
                 risk_level=risk.overall_level if risk else None,
@@ -129,6 +133,7 @@ class EpisodeService:
                 plan_state=plan.state if plan else None,
                 episode=_episode_view(episode) if episode else None,
                 goals=self._goals(session, plan.id) if plan else (),
+                closed_plan=ended,
             )
 
     @staticmethod
@@ -138,8 +143,27 @@ class EpisodeService:
             .where(
                 Goal.plan_id == plan_id,
                 Goal.deleted_at.is_(None),
-                Goal.lifecycle_status.not_in(_CLOSED_GOALS),
+                Goal.lifecycle_status.not_in(FINISHED_GOALS),
             )
             .order_by(Goal.sort_order, Goal.created_at)
         )
         return tuple(GoalOption(g.id, g.client_words) for g in rows)
+
+
+def _closed_plan(session: Session, client_id: str) -> ClosedPlan | None:
+    """The most recent closed plan and the end of its episode (for a client whose support ended)."""
+    row = session.execute(
+        select(CasePlan.current_version_no, Episode.closed_on)
+        .outerjoin(Episode, Episode.id == CasePlan.episode_id)
+        .where(
+            CasePlan.client_id == client_id,
+            CasePlan.deleted_at.is_(None),
+            CasePlan.state == PlanState.CLOSED,
+        )
+        .order_by(CasePlan.created_at.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    version, closed_on = row
+    return ClosedPlan(version or None, closed_on)

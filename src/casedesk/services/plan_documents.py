@@ -57,6 +57,7 @@ from casedesk.storage.models import (
 )
 
 if TYPE_CHECKING:  # reportlab and pyHanko load only when a document is made or checked
+    from casedesk.export.plan_pdf import BuiltPlanPdf
     from casedesk.export.signing import SigningIdentity as LoadedIdentity
     from casedesk.export.verify import VaultMatch, VerificationResult
 
@@ -196,11 +197,18 @@ class PlanDocumentService:
 
     # ------------------------------------------------------------------ export and sign
 
-    def export(self, request: ExportRequest) -> ExportedPlan:
-        """Build the PDF (signing it if asked), store it encrypted, and return its bytes."""
+    def preview(self, request: ExportRequest) -> bytes:
+        """The pages an export would make, unsigned, for reading before signing.
+
+        Built exactly as :meth:`export` builds them (same version, options and printed code)
+        but neither signed nor stored: a preview is not a copy anyone was given. The bytes
+        stay in memory; the caller shows them without writing a file.
+        """
+        _document, built = self._build(request)
+        return built.data
+
+    def _build(self, request: ExportRequest) -> tuple[PlanDocument, BuiltPlanPdf]:
         from casedesk.export.plan_pdf import build_plan_pdf
-        from casedesk.export.signature_images import place_signature_images
-        from casedesk.export.signing import sign_plan_pdf
 
         document = self.plan_document(request.client_id, request.version_no)
         options = RenderOptions(
@@ -209,7 +217,14 @@ class PlanDocumentService:
             paper=request.paper,
             language=document.preferred_language,
         )
-        built = build_plan_pdf(document, options)
+        return document, build_plan_pdf(document, options)
+
+    def export(self, request: ExportRequest) -> ExportedPlan:
+        """Build the PDF (signing it if asked), store it encrypted, and return its bytes."""
+        from casedesk.export.signature_images import place_signature_images
+        from casedesk.export.signing import sign_plan_pdf
+
+        document, built = self._build(request)
         data = built.data
         drawn = request.drawn_signatures or {}
         if drawn:

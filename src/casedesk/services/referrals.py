@@ -1,17 +1,17 @@
 """Referrals out: to a directory entry or a named agency, tracked until closed.
 
 Each status change stamps its date and moves the follow-up reminder (a derived task, see
-:mod:`casedesk.services.tasks`) so there is always a next check until the referral is closed.
+:mod:`casedesk.services.tasks`) so there is always a next check until the referral is closed;
+a follow-up date the worker chose is kept, with the rule's date suggested beside it
+(:mod:`casedesk.domain.referrals`).
 Before sharing anything, :meth:`ReferralService.consent_covers` says whether a current
 referral or sharing consent names the agency (:func:`casedesk.domain.consent.covers_agency`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
-from types import MappingProxyType
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +19,12 @@ from sqlalchemy.orm import Session
 from casedesk.domain.clock import today as local_today
 from casedesk.domain.consent import ConsentTerms, covers_agency
 from casedesk.domain.enums import ReferralStatus
+from casedesk.domain.referrals import (
+    StatusDates,
+    follow_up_after_move,
+    rule_follow_up,
+    suggested_follow_up,
+)
 from casedesk.domain.validation import (
     Validator,
     check_date,
@@ -32,18 +38,6 @@ from casedesk.storage.engine import Database
 from casedesk.storage.models import Client, Consent, Goal, ReferralOut, ServiceEntry
 
 MAX_REFERRAL_TEXT = 5_000
-
-#: Days until the next follow-up after a referral reaches each status (None: no more reminders).
-FOLLOW_UP_DAYS: Mapping[ReferralStatus, int | None] = MappingProxyType(
-    {
-        ReferralStatus.DRAFTED: 3,  # send it
-        ReferralStatus.SENT: 14,  # check it was picked up
-        ReferralStatus.ACCEPTED: 14,  # check they were in touch
-        ReferralStatus.DECLINED: 7,  # talk about other options
-        ReferralStatus.ATTENDED: 14,  # ask how it went
-        ReferralStatus.CLOSED: None,
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -80,6 +74,7 @@ class ReferralView:
     follow_up_on: date | None
     notes: str
     consent_covered: bool
+    suggested_follow_up_on: date | None = None  # the rule's date, when the worker chose another
 
     @property
     def is_open(self) -> bool:
@@ -126,10 +121,28 @@ def _stamp(row: ReferralOut, status: ReferralStatus, on: date) -> None:
         row.closed_on = on
 
 
-def default_follow_up(status: ReferralStatus, on: date) -> date | None:
-    """When to next check on a referral that just reached ``status``."""
-    days = FOLLOW_UP_DAYS[status]
-    return None if days is None else on + timedelta(days=days)
+def _dates(row: ReferralOut) -> StatusDates:
+    return StatusDates(
+        row.drafted_on, row.sent_on, row.responded_on, row.attended_on, row.closed_on
+    )
+
+
+def move_referral(
+    row: ReferralOut, status: ReferralStatus, on: date, follow_up_on: date | None = None
+) -> None:
+    """Move a referral to ``status`` on ``on``: stamp the date and move the follow-up.
+
+    A follow-up date the worker chose is kept (see :func:`follow_up_after_move`); the caller
+    records the audit event.
+    """
+    status = ReferralStatus(status)
+    old_status, old_dates = row.status, _dates(row)
+    row.status = status
+    _stamp(row, status, on)
+    move = follow_up_after_move(
+        row.follow_up_on, old_status, old_dates, status, _dates(row), given=follow_up_on
+    )
+    row.follow_up_on = move.follow_up_on
 
 
 class ReferralService:
@@ -156,6 +169,16 @@ class ReferralService:
             ]
         return sorted(views, key=lambda v: not v.is_open)
 
+    def get_referral(self, referral_id: str, today: date | None = None) -> ReferralView:
+        """One referral.
+
+        Raises:
+            NotFound: no such referral.
+        """
+        with self._db.read() as session:
+            row = live_row(session, ReferralOut, referral_id, "referral")
+            return self._one(session, row, today or local_today())
+
     def consent_covers(self, client_id: str, agency: str, today: date | None = None) -> bool:
         """Whether a current referral/sharing consent names this agency."""
         with self._db.read() as session:
@@ -175,17 +198,10 @@ class ReferralService:
             self._check_links(session, clean)
             row = ReferralOut(client_id=data.client_id, status=ReferralStatus.DRAFTED, **clean)
             if row.follow_up_on is None:
-                row.follow_up_on = default_follow_up(ReferralStatus.DRAFTED, row.drafted_on)
+                row.follow_up_on = rule_follow_up(ReferralStatus.DRAFTED, row.drafted_on)
             session.add(row)
             session.flush()
-            audit.record(
-                session,
-                "referral.drafted",
-                "referral_out",
-                row.id,
-                client_id=row.client_id,
-                summary="Referral drafted",
-            )
+            _audit(session, row, "referral.drafted", "Referral drafted")
             discard_in(session, draft_key)
             return self._one(session, row, today)
 
@@ -203,14 +219,7 @@ class ReferralService:
                     continue
                 if getattr(row, key) != value:
                     setattr(row, key, value)
-            audit.record(
-                session,
-                "referral.edited",
-                "referral_out",
-                row.id,
-                client_id=row.client_id,
-                summary="Referral changed",
-            )
+            _audit(session, row, "referral.edited", "Referral changed")
             discard_in(session, draft_key)
             return self._one(session, row, today)
 
@@ -221,7 +230,11 @@ class ReferralService:
         on: date | None = None,
         follow_up_on: date | None = None,
     ) -> ReferralView:
-        """Move a referral on: the status date is stamped and the follow-up moved."""
+        """Move a referral on: the status date is stamped and the follow-up moved.
+
+        A follow-up date the worker chose is kept, never overwritten; the view then carries the
+        rule's date as ``suggested_follow_up_on``. ``follow_up_on`` sets the date outright.
+        """
         today = local_today()
         on = on or today
         with self._db.session() as session:
@@ -231,17 +244,27 @@ class ReferralService:
                     {"on": "The date must be between the day it was drafted and today."}
                 )
             status = ReferralStatus(status)
-            row.status = status
-            _stamp(row, status, on)
-            row.follow_up_on = follow_up_on or default_follow_up(status, on)
-            audit.record(
-                session,
-                "referral.status",
-                "referral_out",
-                row.id,
-                client_id=row.client_id,
-                summary=f"Referral {status.value}",
-            )
+            move_referral(row, status, on, follow_up_on)
+            _audit(session, row, "referral.status", f"Referral {status.value}")
+            return self._one(session, row, today)
+
+    def set_follow_up(self, referral_id: str, follow_up_on: date) -> ReferralView:
+        """Set the next follow-up date (e.g. taking the suggested one).
+
+        Raises:
+            ValidationError: the referral is closed, or the date is before it was drafted.
+        """
+        today = local_today()
+        with self._db.session() as session:
+            row = live_row(session, ReferralOut, referral_id, "referral")
+            if row.status is ReferralStatus.CLOSED:
+                raise ValidationError({"follow_up_on": "A closed referral has no follow-up."})
+            if follow_up_on < row.drafted_on:
+                raise ValidationError(
+                    {"follow_up_on": "The follow-up date can't be before the referral was drafted."}
+                )
+            row.follow_up_on = follow_up_on
+            _audit(session, row, "referral.follow_up", "Referral follow-up date changed")
             return self._one(session, row, today)
 
     # ------------------------------------------------------------------ helpers
@@ -263,6 +286,10 @@ class ReferralService:
         service = session.get(ServiceEntry, row.service_id) if row.service_id else None
         terms = _consent_terms(session, row.client_id)
         return _view(row, service.name if service else "", label, terms, today)
+
+
+def _audit(session: Session, row: ReferralOut, action: str, summary: str) -> None:
+    audit.record(session, action, "referral_out", row.id, client_id=row.client_id, summary=summary)
 
 
 def _consent_terms(session: Session, client_id: str) -> list[ConsentTerms]:
@@ -305,4 +332,19 @@ def _view(
         follow_up_on=row.follow_up_on,
         notes=row.notes,
         consent_covered=covered,
+        suggested_follow_up_on=_suggestion(row, today),
     )
+
+
+def _suggestion(row: ReferralOut, today: date) -> date | None:
+    """The rule's follow-up for an open referral whose date the worker chose, else None.
+
+    A rule's date already past is not offered: taking it would only make the follow-up
+    overdue.
+    """
+    if row.status is ReferralStatus.CLOSED:
+        return None
+    suggested = suggested_follow_up(row.status, _dates(row))
+    if suggested is None or suggested == row.follow_up_on or suggested < today:
+        return None
+    return suggested

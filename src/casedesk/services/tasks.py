@@ -134,6 +134,7 @@ class HomeSummary:
         counts: number of those tasks per bucket (overdue, today, next 7 days).
         figures: caseload counts by intensity and risk, weighted caseload.
         recent: clients with the most recent contacts, newest first.
+        clients: every client record, whatever its status (0: a new vault, nothing to show).
     """
 
     today: date
@@ -141,6 +142,7 @@ class HomeSummary:
     counts: dict[Bucket, int]
     figures: CaseloadFigures
     recent: list[RecentClient] = field(default_factory=list)
+    clients: int = 0
 
 
 @dataclass
@@ -222,6 +224,7 @@ class TaskService:
             counts=counts,
             figures=self._figures(caseload),
             recent=_recent(caseload, recent),
+            clients=len(caseload.rows),
         )
 
     def caseload(self) -> CaseloadFigures:

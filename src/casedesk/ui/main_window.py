@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QStackedWidget,
     QTextBrowser,
     QToolButton,
@@ -164,6 +165,7 @@ class MainWindow(QMainWindow):
         self.locked = False
         self._client_id: str | None = None
         self._vault_actions: list[QAction] = []
+        self._vault_menus: list[QMenu] = []
         self.setObjectName("mainWindow")
         self.setWindowIcon(icon("app"))
         self.setMinimumSize(QSize(960, 600))
@@ -281,6 +283,8 @@ class MainWindow(QMainWindow):
         self.about_action = self._action(self.tr("&About casedesk"), None, self.show_about)
         help_menu.addAction(self.help_action)
         help_menu.addAction(self.about_action)
+        # Everything here but Quit and Help needs the open vault; menus holding nothing else
+        # are disabled whole, so a locked window doesn't offer them at all.
         self._vault_actions = [
             self.new_client_action,
             self.backup_action,
@@ -290,6 +294,14 @@ class MainWindow(QMainWindow):
             self.conflicts_action,
             *self.go_actions.values(),
         ]
+        self._vault_menus = [edit_menu, go_menu]
+
+    def _set_vault_actions_enabled(self, enabled: bool) -> None:
+        for action in self._vault_actions:
+            action.setEnabled(enabled)
+        for menu in self._vault_menus:
+            menu.setEnabled(enabled)
+        self.lock_button.setEnabled(enabled)
 
     def _connect_signals(self) -> None:
         self.nav.currentRowChanged.connect(self._on_nav)
@@ -332,6 +344,8 @@ class MainWindow(QMainWindow):
         if key == HOME:
             home = HomeScreen(ctx, host)
             home.show_tasks.connect(lambda: self.show_page(TASKS))
+            home.new_client.connect(self.new_client)
+            home.show_sync.connect(lambda: self.show_page(SETTINGS))
             return home
         if key == TASKS:
             return TasksScreen(ctx, host)
@@ -431,9 +445,7 @@ class MainWindow(QMainWindow):
         self.host.dispose_all()
         self._client_id = None
         self.statusBar().clearMessage()
-        for action in self._vault_actions:
-            action.setEnabled(False)
-        self.lock_button.setEnabled(False)
+        self._set_vault_actions_enabled(False)
         self.outer.addWidget(lock_screen)
         self.outer.setCurrentWidget(lock_screen)
         self._reset_title(locked=True)
@@ -446,9 +458,7 @@ class MainWindow(QMainWindow):
             lock_screen.setParent(None)
             lock_screen.deleteLater()
         self.locked = False
-        for action in self._vault_actions:
-            action.setEnabled(True)
-        self.lock_button.setEnabled(True)
+        self._set_vault_actions_enabled(True)
         self.outer.setCurrentWidget(self.workspace)
         self._reset_title()
         self.sync.start()

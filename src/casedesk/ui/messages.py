@@ -52,6 +52,17 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("messages", text)
 
 
+def plural(context: str, n: int, one: str, many: str) -> str:
+    """``one`` or ``many`` for ``n`` ("1 active client", "2 active clients"), translated.
+
+    Both hold ``%Ln`` (or ``%n``) where the number goes. Qt's numerus forms come from a loaded
+    translation, even for English: without one, "%n client(s)" shows as written. So the
+    English form is chosen here and passed through Qt's numerus translation with ``n``, which
+    a translation can still give every plural form of its language.
+    """
+    return QCoreApplication.translate(context, one if n == 1 else many, None, n)
+
+
 def describe_error(exc: BaseException) -> str:
     """A plain-language sentence for an exception: known errors say what to do; bugs don't leak.
 

@@ -69,3 +69,44 @@ def test_status_date_must_be_sensible(services, client_id):
         services.referrals.set_status(ref.id, ReferralStatus.SENT, today() + timedelta(days=1))
     with pytest.raises(ValidationError):
         services.referrals.set_status(ref.id, ReferralStatus.SENT, today() - timedelta(days=1))
+
+
+def test_a_follow_up_the_worker_typed_survives_a_status_move(services, client_id):
+    """Issue 20 item 4: the typed date was silently overwritten when the referral was sent."""
+    typed = today() + timedelta(days=7)
+    ref = services.referrals.add_referral(
+        ReferralInput(client_id, agency_name="Legal Aid", follow_up_on=typed)
+    )
+    assert ref.follow_up_on == typed
+    assert ref.suggested_follow_up_on == today() + timedelta(days=3)
+    sent = services.referrals.set_status(ref.id, ReferralStatus.SENT)
+    assert sent.follow_up_on == typed  # kept
+    assert sent.suggested_follow_up_on == today() + timedelta(days=14)  # offered, not imposed
+    taken = services.referrals.set_follow_up(ref.id, sent.suggested_follow_up_on)
+    assert taken.follow_up_on == today() + timedelta(days=14)
+    assert taken.suggested_follow_up_on is None
+    accepted = services.referrals.set_status(ref.id, ReferralStatus.ACCEPTED)
+    assert accepted.follow_up_on == today() + timedelta(days=14)  # the rule's date moves
+    assert accepted.suggested_follow_up_on is None
+
+
+def test_a_follow_up_date_before_the_draft_or_on_a_closed_referral_is_refused(services, client_id):
+    ref = services.referrals.add_referral(ReferralInput(client_id, agency_name="Legal Aid"))
+    with pytest.raises(ValidationError):
+        services.referrals.set_follow_up(ref.id, today() - timedelta(days=1))
+    services.referrals.set_status(ref.id, ReferralStatus.CLOSED)
+    with pytest.raises(ValidationError):
+        services.referrals.set_follow_up(ref.id, today() + timedelta(days=1))
+
+
+def test_a_rule_date_already_past_is_not_suggested(services, client_id):
+    drafted = today() - timedelta(days=30)
+    ref = services.referrals.add_referral(
+        ReferralInput(
+            client_id,
+            agency_name="Legal Aid",
+            drafted_on=drafted,
+            follow_up_on=today() + timedelta(days=2),
+        )
+    )
+    assert ref.suggested_follow_up_on is None  # drafted + 3 days has long gone

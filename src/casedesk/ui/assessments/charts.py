@@ -9,10 +9,18 @@ from datetime import date
 from PySide6.QtCharts import QChart, QChartView, QDateTimeAxis, QLineSeries, QValueAxis
 from PySide6.QtCore import QDate, QDateTime, QPointF, QRectF, Qt, QTime
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QPolygonF
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QStackedWidget,
+    QTabBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from casedesk.domain.domain_sets import SCALE_MAX
 from casedesk.services.assessments import DistanceData
+from casedesk.ui.messages import plural
 from casedesk.ui.widgets.basics import Card, label
 from casedesk.ui.widgets.theme import ACCENT, BORDER, MUTED, TEXT
 
@@ -225,7 +233,13 @@ class TrendChart(QChartView):
 
 
 class DistancePanel(QWidget):
-    """Radar (first / previous / latest) beside a per-domain trend with an area picker."""
+    """Distance travelled: the radar (first / previous / latest) or one area over time.
+
+    The two charts share one card with a switch: side by side, neither had room for its
+    labels in a record at 1366x768.
+    """
+
+    RADAR, TREND = 0, 1
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -237,17 +251,33 @@ class DistancePanel(QWidget):
         self.area.setAccessibleName(tr("Area to show over time"))
         self.area.currentIndexChanged.connect(self._show_trend)
         self.note = label("", "muted", wrap=True)
-        radar_card = Card(tr("Distance travelled"))
-        radar_card.body.addWidget(self.note)
-        radar_card.body.addWidget(self.radar, 1)
-        trend_card = Card(tr("One area over time"))
-        trend_card.body.addWidget(self.area)
-        trend_card.body.addWidget(self.trend, 1)
+        self.view = QTabBar()
+        self.view.setAccessibleName(tr("Chart to show"))
+        self.view.addTab(tr("All areas"))
+        self.view.addTab(tr("One area over time"))
+        self.view.setDrawBase(False)
+        self.charts = QStackedWidget()
+        self.charts.addWidget(self.radar)
+        trend_page = QWidget()
+        trend_layout = QVBoxLayout(trend_page)
+        trend_layout.setContentsMargins(0, 0, 0, 0)
+        trend_layout.addWidget(self.area)
+        trend_layout.addWidget(self.trend, 1)
+        self.charts.addWidget(trend_page)
+        self.view.currentChanged.connect(self.charts.setCurrentIndex)
+        card = Card(tr("Distance travelled"))
+        top = QHBoxLayout()
+        top.addWidget(self.note, 1)
+        top.addWidget(self.view)
+        card.body.addLayout(top)
+        card.body.addWidget(self.charts, 1)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(14)
-        layout.addWidget(radar_card, 5)
-        layout.addWidget(trend_card, 3)
+        layout.addWidget(card)
+
+    def show_chart(self, which: int) -> None:
+        """Show the radar (``RADAR``) or one area over time (``TREND``)."""
+        self.view.setCurrentIndex(which)
 
     def set_data(self, data: DistanceData) -> None:
         """Show a client's readings."""
@@ -265,7 +295,12 @@ class DistancePanel(QWidget):
         self.radar.set_data(axes, series)
         count = len(data.points)
         self.note.setText(
-            self.tr("Client's own scores (1-10) from {0} finalised assessment(s).").format(count)
+            plural(
+                "DistancePanel",
+                count,
+                "Client's own scores (1-10) from %Ln finalised assessment.",
+                "Client's own scores (1-10) from %Ln finalised assessments.",
+            )
             if count
             else self.tr("No finalised assessments yet.")
         )

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QStackedWidget,
@@ -128,6 +129,8 @@ class AssessmentsTab(QWidget):
         self.needs.setObjectName("plainList")
         self.needs.setAccessibleName(tr("Open needs from assessments"))
         self.needs.setWordWrap(True)
+        self.needs.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.needs.setResizeMode(QListView.ResizeMode.Adjust)  # wrap to the width, no h-scroll
         self.needs.currentRowChanged.connect(self._need_selected)
         self.goal_button = button(
             tr("Create goal from this need"), tr("Create a plan goal from the chosen need")

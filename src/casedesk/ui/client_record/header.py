@@ -152,6 +152,17 @@ class ClientHeader(QFrame):
 
     def _show_review(self, overview: CaseOverview | None, today: date) -> None:
         due = overview.next_review_on if overview else None
+        ended = overview.closed_plan if overview else None
+        if due is None and ended is not None:
+            when = ended.closed_on.strftime("%d %b %Y") if ended.closed_on else ""
+            text = (
+                self.tr("Plan v{n} — closed at exit on {date}").format(n=ended.version, date=when)
+                if ended.version
+                else self.tr("Plan closed at exit on {date}").format(date=when)
+            )
+            self.review.setText(text)
+            self.review.set_tone("muted")
+            return
         if due is None:
             has_plan = overview is not None and overview.plan_state is not None
             self.review.setText(self.tr("No review date") if has_plan else self.tr("No plan yet"))

@@ -112,7 +112,7 @@ class NoteEditor(QWidget):
         ):
             grid.addWidget(label(caption), row, 0)
             grid.addWidget(widget, row, 1)
-            grid.addWidget(self.errors.label_for(name), row + 1, 1)
+            grid.addWidget(self.errors.label_for(name, widget), row + 1, 1)
             row += 2
         grid.addWidget(label(tr("Goals")), row, 0, Qt.AlignmentFlag.AlignTop)
         goals_box = QVBoxLayout()
@@ -122,7 +122,7 @@ class NoteEditor(QWidget):
         grid.setColumnStretch(1, 1)
         outer.addWidget(self.fields)
         outer.addWidget(self.body, 1)
-        outer.addWidget(self.errors.label_for("body"))
+        outer.addWidget(self.errors.label_for("body", self.body))
         buttons = QHBoxLayout()
         buttons.addWidget(self.saved_info, 1)
         buttons.addWidget(self.cancel_button)

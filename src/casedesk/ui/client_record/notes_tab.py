@@ -111,7 +111,7 @@ class NotesTab(QWidget):
         left_aligned_headers(self.timeline)
         header = self.timeline.horizontalHeader()
         header.setStretchLastSection(False)
-        for column, width in enumerate((130, 105, 70, 120, 300, 90)):
+        for column, width in enumerate((150, 92, 70, 110, 300, 90)):  # fits 1366x768
             header.resizeSection(column, width)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.detail = QTextBrowser(self._detail_box)

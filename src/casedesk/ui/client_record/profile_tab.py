@@ -47,7 +47,11 @@ def _table(accessible: str, model: RowTableModel[Any], parent: QWidget) -> QTabl
     view.setShowGrid(False)
     view.setAlternatingRowColors(True)
     view.verticalHeader().hide()
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    # Columns fit their contents and headings (names first, never cut to "Chinedu …"); the
+    # last one takes what is left. At 1366x768 equal columns cut names and headings.
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
     left_aligned_headers(view)
     view.setMinimumHeight(110)
     return view
@@ -101,7 +105,7 @@ class ProfileTab(QWidget):
         columns.setSpacing(12)
         inner.addLayout(columns, 1)
         details = Card(tr("Details"), holder)
-        columns.addWidget(details, 3)
+        columns.addWidget(details, 5)
         self.form = ClientDetailsForm(details)
         details.body.addWidget(self.form)
         self.save_button = button(tr("Save details"), tr("Save client details"), primary=True)
@@ -115,7 +119,7 @@ class ProfileTab(QWidget):
         details.body.addStretch(1)
         people = QVBoxLayout()
         people.setSpacing(12)
-        columns.addLayout(people, 2)
+        columns.addLayout(people, 4)
         support = Card(tr("Support network"), holder)
         professionals = Card(tr("Other professionals involved"), holder)
         people.addWidget(support, 1)

@@ -12,6 +12,8 @@ database or walks Qt's per-row callbacks more than once:
 
 from __future__ import annotations
 
+import dataclasses
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -436,6 +438,15 @@ class ClientFilterProxy(QAbstractProxyModel):
             row = self._proxy_row.get(source_row)
             if row is not None:
                 self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+
+
+def hidden_by_status(entries: Sequence[ListEntry], query: ClientQuery) -> Counter[ClientStatus]:
+    """Clients the search matches but the status filter hides, counted by status."""
+    if query.statuses is None:
+        return Counter()
+    matched = _matching(entries, dataclasses.replace(query, statuses=None))
+    pool = entries if matched is None else matched
+    return Counter(e.row.status for e in pool if e.row.status not in query.statuses)
 
 
 def _matching(pool: Sequence[ListEntry], query: ClientQuery) -> list[ListEntry] | None:

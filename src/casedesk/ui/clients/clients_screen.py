@@ -7,6 +7,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from casedesk.domain.clock import today
+from casedesk.domain.enums import ClientStatus
 from casedesk.services.changes import Changes
 from casedesk.ui.clients.client_list_model import (
     ID_ROLE,
@@ -14,12 +15,26 @@ from casedesk.ui.clients.client_list_model import (
     ClientQuery,
     ClientTableModel,
     ListEntry,
+    hidden_by_status,
     prepare_entries,
 )
 from casedesk.ui.clients.clients_view import ClientsView
 from casedesk.ui.clients.new_client_dialog import NewClientDialog
 from casedesk.ui.context import AppContext
+from casedesk.ui.messages import plural
 from casedesk.ui.widgets.basics import guarded
+
+# "1 closed client matches" / "2 closed clients match", and the button that shows them.
+_HIDDEN_WORDS = {
+    ClientStatus.CLOSED: ("%Ln closed client matches.", "%Ln closed clients match.", "Show closed"),
+    ClientStatus.DECLINED: (
+        "%Ln declined referral matches.",
+        "%Ln declined referrals match.",
+        "Show declined",
+    ),
+    ClientStatus.ACTIVE: ("%Ln active client matches.", "%Ln active clients match.", "Show active"),
+    ClientStatus.REFERRAL: ("%Ln referral matches.", "%Ln referrals match.", "Show referrals"),
+}
 
 
 class ClientsScreen(QWidget):
@@ -106,6 +121,7 @@ class ClientsScreen(QWidget):
         v.risk_filter.currentIndexChanged.connect(self.apply_filters)
         v.table.activated.connect(self._open_index)
         v.new_button.clicked.connect(self.new_client)
+        v.show_hidden.clicked.connect(self.show_hidden_matches)
         v.search.installEventFilter(self)
         self._ctx.hub.changed.connect(self._on_changed)
 
@@ -123,23 +139,50 @@ class ClientsScreen(QWidget):
         if client_id:
             self._ctx.hub.open_client.emit(client_id)
 
+    def show_hidden_matches(self) -> None:
+        """Widen the status filter to the statuses of the matches it hides."""
+        hidden = hidden_by_status(self.model.entries(), self.proxy.query)
+        combo = self.view.status_filter
+        wanted = frozenset(hidden) if len(hidden) == 1 else None
+        # findData can't compare Python sets; the choices are few, so look at each.
+        choices = [combo.itemData(i) for i in range(combo.count())]
+        combo.setCurrentIndex(choices.index(wanted if wanted in choices else None))
+
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        self.view.count.setText(
-            self.tr("{shown} of {total} clients").format(shown=f"{shown:,}", total=f"{total:,}")
-        )
-        if total and not shown:
-            self.view.empty.setText(
-                self.tr(
-                    "No client matches. Check the spelling, try part of "
-                    "a name, or change the filters."
-                )
+        of_total = plural("ClientsScreen", total, "{shown} of %Ln client", "{shown} of %Ln clients")
+        self.view.count.setText(of_total.format(shown=f"{shown:,}"))
+        hidden_text, button_text = self._empty_text(shown, total)
+        self.view.empty.setText(hidden_text)
+        self.view.empty.setVisible(bool(hidden_text))
+        self.view.show_hidden.setText(button_text)
+        self.view.show_hidden.setVisible(bool(button_text))
+
+    def _empty_text(self, shown: int, total: int) -> tuple[str, str]:
+        """What to say when nothing shows, and the button that would show the matches."""
+        if not total:
+            text = self.tr("No clients yet. Use New client to add the first.")
+            return (text if self.loaded else "", "")
+        if shown:
+            return ("", "")
+        hidden = hidden_by_status(self.model.entries(), self.proxy.query)
+        if len(hidden) == 1:
+            status, count = next(iter(hidden.items()))
+            one, many, show = _HIDDEN_WORDS[status]
+            return (plural("ClientsScreen", count, one, many), self.tr(show))
+        if hidden:
+            count = sum(hidden.values())
+            text = plural(
+                "ClientsScreen",
+                count,
+                "%Ln client with another status matches.",
+                "%Ln clients with other statuses match.",
             )
-        elif not total and self.loaded:
-            self.view.empty.setText(self.tr("No clients yet. Use New client to add the first."))
-        else:
-            self.view.empty.clear()
-        self.view.empty.setVisible(bool(self.view.empty.text()))
+            return (text, self.tr("Show all statuses"))
+        text = self.tr(
+            "No client matches. Check the spelling, try part of a name, or change the filters."
+        )
+        return (text, "")
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Down arrow moves from search to the list; Enter opens the first match."""

@@ -74,6 +74,8 @@ class ClientsView(QWidget):
         )
         self.table.horizontalHeader().setStretchLastSection(True)
         self.empty = label("", "muted", wrap=True)
+        self.show_hidden = button("", tr("Show the clients the status filter hides"), link=True)
+        self.show_hidden.hide()
         self._layout()
 
     def _layout(self) -> None:
@@ -94,7 +96,11 @@ class ClientsView(QWidget):
         filters.addWidget(self.risk_filter, 1)
         outer.addLayout(filters)
         outer.addWidget(self.table, 1)
-        outer.addWidget(self.empty)
+        empty = QHBoxLayout()
+        empty.addWidget(self.empty)
+        empty.addWidget(self.show_hidden)
+        empty.addStretch(1)
+        outer.addLayout(empty)
 
     def size_columns(self) -> None:
         """Sensible column widths (fixed, so 10,000 rows are never measured)."""

@@ -113,7 +113,7 @@ class NewClientDialog(DraftDialog):
         self.cancel_button = button(self.tr("Cancel"), self.tr("Cancel new client"))
         self._build()
         self._connect_signals()
-        self.resize(900, 760)
+        self.resize(900, 720)  # fits a 1366x768 screen with its title bar
         self.draft = FormDraft(
             ctx,
             self,

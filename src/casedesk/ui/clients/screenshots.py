@@ -1,21 +1,17 @@
-"""Render the Clients screen, the new client form and the client record tabs to PNG files.
+"""Shots of the Clients list, the new client form and the client record's own tabs.
 
-``python -m casedesk.ui.screenshots`` (the shell's tool) calls :func:`render_client_screens`
-with a context on a demo vault; it can also be run on its own::
-
-    python -m casedesk.ui.clients.screenshots docs/screenshots
+Called by ``python -m casedesk.ui.screenshots`` with a window on a throw-away demo vault; it can
+also be run on its own: ``python -m casedesk.ui.clients.screenshots OUTDIR``.
 """
 
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
 
-from casedesk.domain.clients import ClientInput
+from casedesk.domain.clients import ClientInput, validate_client
 from casedesk.domain.clock import today
 from casedesk.domain.consent import ConsentState
 from casedesk.domain.enums import ClientStatus, ContactType, RiskLevel
@@ -25,26 +21,17 @@ from casedesk.services.clients import ClientRow
 from casedesk.ui.client_record.record_screen import ClientRecordScreen
 from casedesk.ui.clients.clients_screen import ClientsScreen
 from casedesk.ui.context import AppContext
+from casedesk.ui.main_window import CLIENTS, MainWindow
+from casedesk.ui.screenshot_kit import grab
 
-SIZE = (1366, 768)
 RECORD_TABS = {
-    "client-profile.png": "Profile",
-    "client-intake.png": "Intake",
-    "client-consent.png": "Consent",
-    "client-notes.png": "Notes",
-    "client-history.png": "History",
+    "client-profile": "Profile",
+    "client-intake": "Intake",
+    "client-consent": "Consent",
+    "client-notes": "Notes",
+    "client-history": "History",
 }
-
-
-def _grab(widget: QWidget, path: Path, size: tuple[int, int] = SIZE) -> Path:
-    widget.resize(*size)
-    widget.show()
-    app = QApplication.instance()
-    for _ in range(3):
-        if app is not None:
-            app.processEvents()
-    widget.grab().save(str(path))
-    return path
+SHOTS = ("clients-list", "new-client", *RECORD_TABS)
 
 
 def _showcase_client(ctx: AppContext) -> ClientRow | None:
@@ -63,20 +50,21 @@ def _showcase_client(ctx: AppContext) -> ClientRow | None:
     return max(candidates, key=score) if candidates else None
 
 
-def render_clients_list(ctx: AppContext, outdir: Path) -> Path:
-    """The caseload list with every status shown."""
-    screen = ClientsScreen(ctx)
-    screen.view.status_filter.setCurrentIndex(0)
+def render_clients_list(window: MainWindow, out: Path) -> Path:
+    """The caseload list with every status shown, highest risk first."""
+    screen = window.show_page(CLIENTS)
+    assert isinstance(screen, ClientsScreen)
+    screen.view.status_filter.setCurrentIndex(screen.view.status_filter.count() - 1)
     screen.view.table.sortByColumn(screen.model.COL_RISK, Qt.SortOrder.DescendingOrder)
-    path = _grab(screen, outdir / "clients-list.png")
-    screen.close()
-    screen.deleteLater()
+    path = grab(window, out, "clients-list")
+    screen.view.status_filter.setCurrentIndex(0)
     return path
 
 
-def render_new_client(ctx: AppContext, outdir: Path, twin: ClientRow | None) -> Path:
+def render_new_client(window: MainWindow, out: Path, twin: ClientRow | None) -> Path:
     """The new client form showing a validation message and the duplicate warning."""
-    screen = ClientsScreen(ctx)
+    screen = window.show_page(CLIENTS)
+    assert isinstance(screen, ClientsScreen)
     dialog = screen.new_client()
     form = dialog.form
     if twin is not None and twin.date_of_birth is not None:
@@ -87,15 +75,11 @@ def render_new_client(ctx: AppContext, outdir: Path, twin: ClientRow | None) -> 
     form.phone.setText("0412 345 678")
     form.email.setText("not-an-email")
     try:
-        data = form.to_input()
-        from casedesk.domain.clients import validate_client
-
-        validate_client(ClientInput(**{**data.__dict__}), today())
+        validate_client(form.to_input(), today())
     except ValidationError as exc:
         form.show_errors(exc.errors)
-    path = _grab(dialog, outdir / "new-client.png", (900, 760))
+    path = grab(dialog, out, "new-client", (900, 740))
     dialog.reject()
-    screen.deleteLater()
     return path
 
 
@@ -125,59 +109,31 @@ def _seed_story(ctx: AppContext, client_id: str) -> str:
     return note.id
 
 
-def render_record_tabs(ctx: AppContext, outdir: Path, client: ClientRow) -> list[Path]:
-    """The record header and each tab."""
-    amended = _seed_story(ctx, client.id)
-    screen = ClientRecordScreen(ctx, client.id)
+def render_record_tabs(window: MainWindow, out: Path, client: ClientRow) -> list[Path]:
+    """The record header and each of the record's own tabs, in the window."""
+    amended = _seed_story(window.ctx, client.id)
+    window.open_client(client.id)
+    screen = window.host.screen("record")
+    assert isinstance(screen, ClientRecordScreen)
     paths = []
     for name, title in RECORD_TABS.items():
         screen.show_tab(screen.tr(title))
         if title == "Notes":
             screen.notes.select_note(amended)
-        paths.append(_grab(screen, outdir / name))
-    screen.close()
-    screen.deleteLater()
+        paths.append(grab(window, out, name))
     return paths
 
 
-def render_client_screens(ctx: AppContext, outdir: Path) -> list[Path]:
-    """Render every client screen into ``outdir``; returns the files written."""
-    outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
-    client = _showcase_client(ctx)
-    paths = [render_clients_list(ctx, outdir), render_new_client(ctx, outdir, client)]
+def render_client_screens(window: MainWindow, out: Path) -> list[Path]:
+    """Render every client screen into ``out``; returns the files written."""
+    client = _showcase_client(window.ctx)
+    paths = [render_clients_list(window, out), render_new_client(window, out, client)]
     if client is not None:
-        paths += render_record_tabs(ctx, outdir, client)
+        paths += render_record_tabs(window, out, client)
     return paths
-
-
-def main(argv: list[str]) -> int:
-    """Build a throw-away demo vault (300 clients, seed 7) and render into ``argv[0]``."""
-    import os
-
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ.setdefault("CASEDESK_KDF", "test")
-    from casedesk.services.bundle import Services
-    from casedesk.services.demo import generate_demo_data
-    from casedesk.services.vault_service import VaultService
-    from casedesk.ui.context import ChangeHub
-    from casedesk.ui.dialogs import Dialogs
-    from casedesk.ui.tasks import TaskRunner
-    from casedesk.ui.widgets.theme import apply_theme
-
-    outdir = Path(argv[0] if argv else "docs/screenshots")
-    app = QApplication.instance() or QApplication([])
-    apply_theme(app)  # type: ignore[arg-type]
-    with tempfile.TemporaryDirectory() as tmp:
-        vault = VaultService(Path(tmp) / "demo")
-        vault.create("screenshot demo vault passphrase")
-        generate_demo_data(vault.db, 300, seed=7)
-        ctx = AppContext(Services.for_vault(vault), TaskRunner(inline=True), Dialogs(), ChangeHub())
-        for path in render_client_screens(ctx, outdir):
-            sys.stdout.write(f"{path}\n")
-        vault.lock()
-    return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    from casedesk.ui.screenshots import render_only
+
+    raise SystemExit(render_only(sys.argv[1:], render_client_screens))

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 
 from casedesk.services.directory import ServiceView
 from casedesk.ui.widgets.basics import label, save_cancel_buttons
+from casedesk.ui.widgets.client_fields import ErrorSummary
 
 _FIELDS = (
     ("name", "Name", False),
@@ -56,6 +57,7 @@ class ServiceDialog(QDialog):
             form.addRow(tr(title), edit)
         self.error = label("", "error", wrap=True)
         self.error.hide()
+        self.errors = ErrorSummary(self.error, self.edits)
         buttons = save_cancel_buttons(self, tr("Save entry"))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -72,5 +74,4 @@ class ServiceDialog(QDialog):
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Show validation messages."""
-        self.error.setText("\n".join(errors.values()))
-        self.error.show()
+        self.errors.show(errors)

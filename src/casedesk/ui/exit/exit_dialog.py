@@ -1,4 +1,8 @@
-"""The exit form: why support ends, what was achieved, supports in place, feedback, follow-up."""
+"""The exit form: why support ends, what was achieved, supports in place, feedback, follow-up.
+
+Beside the form, "Still open" lists the goals, actions and referrals not yet finished, each
+with the status it will be closed with (see :mod:`casedesk.domain.exits`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from datetime import timedelta
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFormLayout,
+    QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
@@ -16,16 +21,20 @@ from PySide6.QtWidgets import (
 from casedesk.domain.clock import today
 from casedesk.domain.enums import ClosureReason
 from casedesk.services.errors import ValidationError
-from casedesk.services.exits import FOLLOW_UP_WEEKS, EpisodeRecord, ExitInput
+from casedesk.services.exits import FOLLOW_UP_WEEKS, EpisodeRecord, ExitInput, OpenItem
 from casedesk.ui.context import AppContext
+from casedesk.ui.exit.open_items import OpenItemsPanel
 from casedesk.ui.messages import describe_error
 from casedesk.ui.plan.fields import DataCombo, DateField, EnumCombo
 from casedesk.ui.widgets.basics import guarded, label, save_cancel_buttons
+from casedesk.ui.widgets.client_fields import ErrorSummary
 from casedesk.ui.widgets.form_draft import DraftDialog, FormDraft, draft_key
 
 
 class ExitDialog(DraftDialog):
     """End support. Saving closes the episode and plan, and sets the client's status to closed.
+
+    The open goals, actions and referrals chosen in "Still open" are closed in the same save.
 
     Signals:
         exited(EpisodeRecord): the episode was closed.
@@ -58,8 +67,18 @@ class ExitDialog(DraftDialog):
         self.comments = self._text(tr("Client's comments"))
         self.follow_up = DateField(tr("Follow-up contact date"))
         self.follow_up.set_date(today() + timedelta(weeks=FOLLOW_UP_WEEKS))
+        self.open_items = OpenItemsPanel()
         self.error = label("", "error", wrap=True)
         self.error.hide()
+        self.errors = ErrorSummary(
+            self.error,
+            {
+                "closed_on": self.closed_on,
+                "reason": self.reason,
+                "reason_detail": self.detail,
+                "follow_up_on": self.follow_up,
+            },
+        )
         form = QFormLayout()
         form.addRow(tr("Exit date"), self.closed_on)
         form.addRow(tr("Reason"), self.reason)
@@ -82,20 +101,28 @@ class ExitDialog(DraftDialog):
         buttons = save_cancel_buttons(
             self, tr("End support and close the case"), self.save, save_text=tr("End support")
         )
+        left = QVBoxLayout()
+        left.addLayout(form)
+        left.addWidget(hint)
+        left.addStretch(1)
+        columns = QHBoxLayout()
+        columns.setSpacing(24)
+        columns.addLayout(left, 1)
+        columns.addWidget(self.open_items, 1)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(hint)
+        layout.addLayout(columns, 1)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.reason.currentIndexChanged.connect(self._sync_follow_up)
         self.closed_on.textChanged.connect(self._sync_follow_up)
-        self.resize(640, 680)
+        self.resize(1040, 660)
         self.draft = FormDraft(
             ctx,
             self,
             draft_key("exit", "new", client_id),
             tr("Restore the exit form you were filling in on {when}?"),
         )
+        self._load_open_items()
 
     def draft_fields(self) -> dict[str, QWidget]:
         """The inputs kept in a draft."""
@@ -110,6 +137,18 @@ class ExitDialog(DraftDialog):
             "comments": self.comments,
             "follow_up": self.follow_up,
         }
+
+    def _load_open_items(self) -> None:
+        exits, cid = self._ctx.services.exits, self._client_id
+        self._ctx.tasks.run(
+            lambda: exits.open_items(cid),
+            guarded(self, self._show_open_items),
+            guarded(self, self._on_error),
+            label="open items at exit",
+        )
+
+    def _show_open_items(self, items: list[OpenItem]) -> None:
+        self.open_items.show_items(items)
 
     @staticmethod
     def _text(accessible: str) -> QPlainTextEdit:
@@ -140,11 +179,12 @@ class ExitDialog(DraftDialog):
         )
 
     def save(self) -> None:
-        """Close the episode."""
+        """Close the episode, and the open items as chosen."""
         data, cid, exits = self.exit_input(), self._client_id, self._ctx.services.exits
         key = self.begin_save()
+        closings = self.open_items.closings()
         self._ctx.tasks.run(
-            lambda: exits.exit_client(cid, data, draft_key=key),
+            lambda: exits.exit_client(cid, data, closings, draft_key=key),
             guarded(self, self._on_saved),
             guarded(self, self._on_error),
             label="end support",
@@ -156,7 +196,6 @@ class ExitDialog(DraftDialog):
 
     def _on_error(self, exc: BaseException) -> None:
         if isinstance(exc, ValidationError):
-            self.error.setText("\n".join(exc.errors.values()))
+            self.errors.show(exc.errors)
         else:
-            self.error.setText(describe_error(exc))
-        self.error.show()
+            self.errors.show_text(describe_error(exc))

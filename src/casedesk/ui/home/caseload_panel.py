@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from casedesk.domain.caseload import CaseloadFigures, HighRiskBand
 from casedesk.domain.enums import Intensity, RiskLevel
+from casedesk.ui.messages import plural
 from casedesk.ui.widgets.basics import Card, label, set_role
 
 
@@ -91,7 +92,14 @@ class CaseloadPanel(Card):
     def show_figures(self, figures: CaseloadFigures) -> None:
         """Fill the panel."""
         if self.heading is not None:
-            self.heading.setText(self.tr("Caseload · {n} active clients").format(n=figures.active))
+            self.heading.setText(
+                plural(
+                    "CaseloadPanel",
+                    figures.active,
+                    "Caseload · %Ln active client",
+                    "Caseload · %Ln active clients",
+                )
+            )
         self.by_intensity.show_counts(
             [figures.by_intensity[i] for i in self._INTENSITIES], figures.active
         )
@@ -105,17 +113,29 @@ class CaseloadPanel(Card):
         )
 
     def _show_share(self, figures: CaseloadFigures) -> None:
+        """The high-risk share in words that say whether it is good news or a concern."""
         if figures.high_risk_share is None:
             self.share.setText(self.tr("No active clients yet."))
             set_role(self.share, "muted")
             return
-        percent = figures.high_risk_share * 100
-        text = self.tr("{p:.0f}% of active clients are high risk; the guide is 10–15%.").format(
-            p=percent
-        )
-        self.share.setText(text)
-        role = "notice" if figures.high_risk_band is HighRiskBand.ABOVE else "muted"
-        set_role(self.share, role)
+        band, percent = figures.high_risk_band, figures.high_risk_share * 100
+        if band is HighRiskBand.ABOVE:
+            text = self.tr(
+                "{p:.0f}% of active clients are high risk: more than the 10–15% the guide "
+                "suggests as a ceiling, which leaves little room for anyone else."
+            )
+        elif band is HighRiskBand.AT_LIMIT:
+            text = self.tr(
+                "{p:.0f}% of active clients are high risk: at the guide's 10–15% ceiling."
+            )
+        elif figures.by_risk[RiskLevel.HIGH] == 0:
+            text = self.tr("No active client is high risk (the guide: no more than 10–15%).")
+        else:
+            text = self.tr(
+                "{p:.0f}% of active clients are high risk: under the guide's 10–15% ceiling."
+            )
+        self.share.setText(text.format(p=percent))
+        set_role(self.share, "notice" if band is HighRiskBand.ABOVE else "muted")
 
     def clear(self) -> None:
         """Blank every figure (on lock)."""

@@ -18,6 +18,7 @@ from casedesk.services.goals import ActionInput, validate_action
 from casedesk.services.plans import ActionView
 from casedesk.ui.plan.fields import DataCombo, DateField, EnumCombo
 from casedesk.ui.widgets.basics import label, save_cancel_buttons
+from casedesk.ui.widgets.client_fields import ErrorSummary
 from casedesk.ui.widgets.form_draft import DraftDialog
 
 
@@ -50,6 +51,16 @@ class ActionEditor(DraftDialog):
         self.notes.setFixedHeight(70)
         self.error = label("", "error", wrap=True)
         self.error.hide()
+        self.errors = ErrorSummary(
+            self.error,
+            {
+                "description": self.description,
+                "performer_name": self.performer_name,
+                "due_on": self.due,
+                "notes": self.notes,
+            },
+        )
+        self.errors.watch("performer_name", self.service)  # a directory entry names it too
         form = QFormLayout()
         form.addRow(tr("What"), self.description)
         form.addRow(tr("Who"), self.performer)
@@ -107,7 +118,6 @@ class ActionEditor(DraftDialog):
         try:
             validate_action(self.result_input())
         except ValidationError as exc:
-            self.error.setText("\n".join(exc.errors.values()))
-            self.error.show()
+            self.errors.show(exc.errors)
             return
         self.accept()

@@ -32,6 +32,7 @@ from casedesk.services.plans import GoalView, PlanView
 from casedesk.ui.plan.fields import DataCombo, DateField, EnumCombo
 from casedesk.ui.plan.smart_panel import SmartPanel
 from casedesk.ui.widgets.basics import button, label
+from casedesk.ui.widgets.client_fields import ErrorSummary
 from casedesk.ui.widgets.form_draft import DraftDialog, field_state, restore_fields
 
 MAX_TARGET_ROWS = 10
@@ -135,6 +136,15 @@ class GoalEditor(DraftDialog):
         self.expressed_by = EnumCombo(ExpressedBy, tr("Who expressed the goal"))
         self.error = label("", "error", wrap=True)
         self.error.hide()
+        self.errors = ErrorSummary(
+            self.error,
+            {
+                "client_words": self.client_words,
+                "status_date": self.status_date,
+                "start_date": self.start_date,
+            },
+        )
+        self.errors.watch("client_words", self.worker_framing)  # either one names the goal
 
         form = QFormLayout()
         form.addRow(tr("Goal (client's words)"), self.client_words)
@@ -251,6 +261,7 @@ class GoalEditor(DraftDialog):
             self.targets_grid.addWidget(widget, index, col)
         for edit in (row.measure, row.baseline, row.target, row.due):
             edit.textChanged.connect(self.refresh_coach)
+            self.errors.watch(f"targets[{index - 1}]", edit)
         row.remove.clicked.connect(lambda: self._remove_row(row))
         self.rows.append(row)
         self.add_target.setEnabled(len(self.rows) < MAX_TARGET_ROWS)
@@ -352,8 +363,7 @@ class GoalEditor(DraftDialog):
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Show validation messages from the service inline."""
-        self.error.setText("\n".join(errors.values()))
-        self.error.setVisible(bool(errors))
+        self.errors.show(errors)
 
     def _on_save(self) -> None:
         try:

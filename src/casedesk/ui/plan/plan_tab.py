@@ -35,6 +35,7 @@ from casedesk.services.changes import Changes
 from casedesk.services.errors import ImmutableRecordError, ValidationError, VaultError
 from casedesk.services.exits import EpisodeRecord
 from casedesk.services.goals import coach
+from casedesk.services.needs import GoalPrefill
 from casedesk.services.plans import ActionView, GoalView, PlanSummary, PlanView
 from casedesk.ui.context import AppContext
 from casedesk.ui.messages import describe_error
@@ -89,6 +90,41 @@ def load_plan_tab(
         needs=needs,
         plans=tuple(services.plans.list_plans(client_id)),
     )
+
+
+@dataclass(frozen=True)
+class GoalFromNeed:
+    """What "Create goal from this need" found: the plan tab's data and the need's prefill.
+
+    Attributes:
+        data: the plan tab, read afresh (with the draft plan just started, if any).
+        prefill: the goal's starting point from the need.
+        started: a draft plan was started for this goal (there was none).
+    """
+
+    data: PlanTabData
+    prefill: GoalPrefill
+    started: bool
+
+
+def prepare_goal_from_need(
+    services: Services,
+    client_id: str,
+    need_id: str,
+    domains: tuple[tuple[str, str], ...] | None = None,
+) -> GoalFromNeed:
+    """Read the plan for a goal from a need, starting a draft plan when there is none.
+
+    No plan is started for a client whose support has ended: reopening is the worker's
+    decision, not a side effect of creating a goal. Runs on the database thread.
+    """
+    prefill = services.needs.goal_prefill_for_need(need_id)
+    data = load_plan_tab(services, client_id, domains)
+    support_ended = bool(data.episodes) and not data.episodes[0].is_open
+    if data.plan is not None or support_ended:
+        return GoalFromNeed(data, prefill, started=False)
+    services.plans.start_plan(client_id)
+    return GoalFromNeed(load_plan_tab(services, client_id, data.domains), prefill, started=True)
 
 
 GOAL_WIDTHS = (30, 0, 130, 150, 64, 92)  # 0: the goal text stretches
@@ -695,30 +731,59 @@ class PlanTab(QWidget):
         self._open(editor)
 
     def new_goal_from_need(self, need_id: str) -> None:
-        """Open the goal editor prefilled from a need (assessment's "Create goal")."""
-        plan = self.plan
-        if plan is None or not plan.editable:
-            if plan is not None:
-                self._explain_frozen(plan)
-            return
+        """Open the goal editor prefilled from a need (assessment's "Create goal").
 
-        def show(prefill: Any) -> None:
-            self.edit_goal(
-                new=True,
-                prefill=lambda editor: editor.prefill(
-                    prefill.need_id,
-                    prefill.domain_key,
-                    prefill.client_words,
-                    prefill.suggested_framing,
-                ),
-            )
-
-        needs = self._ctx.services.needs
+        Reads the plan afresh first (the tab may have only just been built). With no plan
+        yet, a draft plan is started for the goal; when the plan can't take a new goal now
+        (agreed, or support has ended) the worker is told what to do first.
+        """
+        services, cid, domains = self._ctx.services, self._client_id, self._domains
         self._ctx.tasks.run(
-            lambda: needs.goal_prefill_for_need(need_id),
-            guarded(self, show),
+            lambda: prepare_goal_from_need(services, cid, need_id, domains),
+            guarded(self, self._show_goal_from_need),
             guarded(self, self._on_error),
             label="goal from need",
+        )
+
+    def _show_goal_from_need(self, prepared: GoalFromNeed) -> None:
+        self.show_data(prepared.data)
+        plan = prepared.data.plan
+        if prepared.started:
+            self._announce(Changes.PLANS)
+        if plan is None or not plan.editable:
+            self._explain_goal_blocked(plan)
+            return
+        prefill = prepared.prefill
+        self.edit_goal(
+            new=True,
+            prefill=lambda editor: editor.prefill(
+                prefill.need_id,
+                prefill.domain_key,
+                prefill.client_words,
+                prefill.suggested_framing,
+            ),
+        )
+
+    def _explain_goal_blocked(self, plan: PlanView | None) -> None:
+        tr = self.tr
+        if plan is not None and plan.state is PlanState.AGREED:
+            self._ctx.dialogs.info(
+                self,
+                tr("Start a review first"),
+                tr(
+                    "Version {n} of the plan is agreed and frozen. Choose Review… to open it, "
+                    "then create the goal from the need again: it becomes part of the next "
+                    "version when you agree it."
+                ).format(n=plan.current_version or 0),
+            )
+            return
+        self._ctx.dialogs.info(
+            self,
+            tr("Support has ended"),
+            tr(
+                "This client's support has ended, so their plan is closed. Choose Reopen "
+                "support to start a new episode and plan, then create the goal from the need."
+            ),
         )
 
     def _select_last_goal(self, plan: Any) -> None:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from casedesk.domain.enums import GoalAchievement
 from casedesk.domain.plans import PlanTransitionError
-from casedesk.services.errors import ValidationError, VaultError
+from casedesk.services.errors import ValidationError
 from casedesk.services.plans import GoalView, PlanView
 from casedesk.services.reviews import GoalReviewInput, ReviewInput, ReviewOutcome, ReviewView
 from casedesk.ui.context import AppContext
@@ -28,6 +28,7 @@ from casedesk.ui.messages import describe_error
 from casedesk.ui.plan.fields import DateField, EnumCombo
 from casedesk.ui.plan.labels import confirm_agreeing
 from casedesk.ui.widgets.basics import Card, button, guarded, label
+from casedesk.ui.widgets.client_fields import ErrorSummary
 
 NOT_ASKED = -1
 
@@ -114,6 +115,7 @@ class ReviewDialog(QDialog):
         self.risk.setAccessibleName(tr("Risk re-checked"))
         self.error = label("", "error", wrap=True)
         self.error.hide()
+        self.errors = ErrorSummary(self.error, {"held_on": self.held_on})
         self.celebrate = label("", "ok", wrap=True)
         self.celebrate.setAccessibleName(tr("Goals achieved"))
         self.celebrate.hide()
@@ -248,11 +250,8 @@ class ReviewDialog(QDialog):
 
     def _on_error(self, exc: BaseException) -> None:
         if isinstance(exc, ValidationError):
-            self.error.setText("\n".join(exc.errors.values()))
-        elif isinstance(exc, PlanTransitionError | VaultError):
-            self.error.setText(
-                str(exc) if isinstance(exc, PlanTransitionError) else describe_error(exc)
-            )
+            self.errors.show(exc.errors)
+        elif isinstance(exc, PlanTransitionError):
+            self.errors.show_text(str(exc))
         else:
-            self.error.setText(describe_error(exc))
-        self.error.show()
+            self.errors.show_text(describe_error(exc))

@@ -1,4 +1,8 @@
-"""The SMART coach panel: one line per letter, met or not yet, with the domain's kind hints."""
+"""The SMART coach panel: a line per letter not met yet, with hints; the met letters in one line.
+
+Letters already met are listed together rather than one row each, so the panel stays small
+beside the actions table at 1366x768 and what is shown is what needs work.
+"""
 
 from __future__ import annotations
 
@@ -37,6 +41,10 @@ class SmartPanel(Card):
         grid.setVerticalSpacing(6)
         self.badges: dict[SmartLetter, QLabel] = {}
         self.hints: dict[SmartLetter, QLabel] = {}
+        self._rows: dict[SmartLetter, tuple[QLabel, ...]] = {}
+        self.met_line = label("", "ok", wrap=True)
+        self.met_line.setAccessibleName(self.tr("Letters met"))
+        self.met_line.hide()
         for row, letter in enumerate(SmartLetter):
             badge = label(letter.value, "notice")
             badge.setMinimumWidth(44)
@@ -48,7 +56,9 @@ class SmartPanel(Card):
             grid.addWidget(hint, row, 2)
             self.badges[letter] = badge
             self.hints[letter] = hint
+            self._rows[letter] = (badge, name, hint)
         grid.setColumnStretch(2, 1)
+        self.body.addWidget(self.met_line)
         self.body.addLayout(grid)
         self.body.addStretch(1)
         self.report: SmartReport | None = None
@@ -67,6 +77,13 @@ class SmartPanel(Card):
                 else self.tr("{name}: not yet").format(name=_NAMES[result.letter])
             )
             hint.setText(self.tr("Met") if met else " ".join(h.text for h in result.hints))
+            for widget in self._rows[result.letter]:
+                widget.setVisible(not met)
+        met_names = [self.tr(_NAMES[r.letter]) for r in report.results if r.met]
+        self.met_line.setText(
+            self.tr("\u2713 Met: {letters}.").format(letters=", ".join(met_names))
+        )
+        self.met_line.setVisible(bool(met_names))
         self.title.setText(
             self.tr("SMART coach \u2014 {count} of 5").format(count=report.met_count)
         )

@@ -23,6 +23,7 @@ from casedesk.ui.context import AppContext
 from casedesk.ui.messages import describe_error
 from casedesk.ui.plan.fields import DataCombo, DateField
 from casedesk.ui.widgets.basics import guarded, label, save_cancel_buttons
+from casedesk.ui.widgets.client_fields import ErrorSummary
 from casedesk.ui.widgets.form_draft import DraftDialog, FormDraft, draft_key
 
 
@@ -72,6 +73,16 @@ class ReferralDialog(DraftDialog):
         self.consent_warning.hide()
         self.error = label("", "error", wrap=True)
         self.error.hide()
+        self.errors = ErrorSummary(
+            self.error,
+            {
+                "agency_name": self.agency,
+                "reason": self.reason,
+                "follow_up_on": self.follow_up,
+                "notes": self.notes,
+            },
+        )
+        self.errors.watch("agency_name", self.service)  # choosing a directory entry fixes it
         form = QFormLayout()
         form.addRow(tr("Directory"), self.service)
         form.addRow(tr("Agency"), self.agency)
@@ -181,7 +192,6 @@ class ReferralDialog(DraftDialog):
 
     def _on_error(self, exc: BaseException) -> None:
         if isinstance(exc, ValidationError):
-            self.error.setText("\n".join(exc.errors.values()))
+            self.errors.show(exc.errors)
         else:
-            self.error.setText(describe_error(exc))
-        self.error.show()
+            self.errors.show_text(describe_error(exc))

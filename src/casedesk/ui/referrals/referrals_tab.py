@@ -44,6 +44,10 @@ def _day(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
+def _long(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
 def _follow_up_due(r: ReferralView) -> bool:
     return r.is_open and r.follow_up_on is not None and r.follow_up_on <= today()
 
@@ -127,6 +131,9 @@ class ReferralsTab(QWidget):
         self.status_on = DateField(tr("Date of the status change"))
         self.status_on.set_date(today())
         self.status_button = button(tr("Set status"), tr("Set the referral's status"))
+        self.follow_up_hint = label("", "muted", wrap=True)
+        self.follow_up_hint.setAccessibleName(tr("Follow-up date"))
+        self.use_suggested = button("", tr("Use the suggested follow-up date"))
         self.warning = label("", "error", wrap=True)
         self.warning.setAccessibleName(tr("Consent warning"))
         self.warning.hide()
@@ -149,6 +156,10 @@ class ReferralsTab(QWidget):
             )
         )
         card.body.addLayout(row)
+        hint = QHBoxLayout()
+        hint.addWidget(self.follow_up_hint, 1)
+        hint.addWidget(self.use_suggested)
+        card.body.addLayout(hint)
         card.body.addWidget(self.view, 1)
         card.body.addWidget(self.warning)
         card.body.addWidget(self.summary)
@@ -158,6 +169,7 @@ class ReferralsTab(QWidget):
         self.new_button.clicked.connect(lambda: self.edit(new=True))
         self.edit_button.clicked.connect(lambda: self.edit())
         self.status_button.clicked.connect(self.apply_status)
+        self.use_suggested.clicked.connect(self.use_suggested_follow_up)
         self.view.doubleClicked.connect(lambda _i: self.edit())
         self.view.selectionModel().currentRowChanged.connect(lambda *_: self._on_selected())
         self._on_selected()
@@ -200,6 +212,7 @@ class ReferralsTab(QWidget):
         referral = self.selected()
         self.edit_button.setEnabled(referral is not None)
         self.status_button.setEnabled(referral is not None)
+        self._show_follow_up(referral)
         if referral is None:
             self.warning.hide()
             return
@@ -212,7 +225,40 @@ class ReferralsTab(QWidget):
         )
         self.warning.setVisible(referral.is_open and not referral.consent_covered)
 
+    def _show_follow_up(self, referral: ReferralView | None) -> None:
+        """The next follow-up, and the rule's date beside a date the worker chose."""
+        due = referral.follow_up_on if referral is not None and referral.is_open else None
+        suggested = referral.suggested_follow_up_on if referral is not None else None
+        if due is None:
+            self.follow_up_hint.clear()
+        elif suggested is None:
+            self.follow_up_hint.setText(self.tr("Next follow-up {d}.").format(d=_long(due)))
+        else:
+            self.follow_up_hint.setText(
+                self.tr("Next follow-up {d} (your date, kept). Suggested: {s}.").format(
+                    d=_long(due), s=_long(suggested)
+                )
+            )
+        self.follow_up_hint.setVisible(due is not None)
+        self.use_suggested.setText(
+            self.tr("Use {d}").format(d=f"{suggested.day} {suggested:%b}") if suggested else ""
+        )
+        self.use_suggested.setVisible(due is not None and suggested is not None)
+
     # ------------------------------------------------------------------ actions
+
+    def use_suggested_follow_up(self) -> None:
+        """Take the suggested follow-up date for the selected referral."""
+        referral = self.selected()
+        if referral is None or referral.suggested_follow_up_on is None:
+            return
+        when, referrals = referral.suggested_follow_up_on, self._ctx.services.referrals
+        self._ctx.tasks.run(
+            lambda: referrals.set_follow_up(referral.id, when),
+            guarded(self, self._after_save),
+            guarded(self, self._on_error),
+            label="referral follow-up",
+        )
 
     def edit(self, *, new: bool = False) -> None:
         """Open the referral form."""

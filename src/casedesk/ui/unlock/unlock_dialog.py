@@ -36,5 +36,19 @@ class UnlockDialog(QDialog):
         layout.addWidget(self.buttons)
         self.setMinimumWidth(480)
         self.panel.unlocked.connect(self.accept)
+        self.panel.content_changed.connect(self.fit_to_content)
         self.buttons.rejected.connect(self.reject)
         self.panel.focus()
+
+    def fit_to_content(self) -> None:
+        """Grow (or shrink) to the panel's height after a message or page change.
+
+        A top-level window takes its minimum height from its layout's minimum size, which
+        ignores word-wrapped labels' height for the actual width: a two-line message would be
+        squeezed into one line's room and clipped top and bottom. ``adjustSize`` measures
+        height-for-width.
+        """
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        self.adjustSize()

@@ -29,9 +29,12 @@ class UnlockPanel(QWidget):
 
     Signals:
         unlocked(): the vault is open.
+        content_changed(): a message or page appeared or went, so the panel's height changed
+            (a window of its own should fit itself to it again).
     """
 
     unlocked = Signal()
+    content_changed = Signal()
 
     def __init__(
         self,
@@ -144,10 +147,11 @@ class UnlockPanel(QWidget):
     def _connect_signals(self) -> None:
         self.unlock_button.clicked.connect(self.submit)
         self.passphrase.returnPressed.connect(self.submit)
-        self.passphrase.textEdited.connect(self.error.hide)
+        self.passphrase.textEdited.connect(lambda _text: self._hide_error(self.error))
         self.recovery_link.clicked.connect(self.show_recovery)
         self.back_link.clicked.connect(self.show_passphrase)
         self.recover_button.clicked.connect(self.submit_recovery)
+        self.new_passphrase.edited.connect(self.content_changed)  # strength advice comes and goes
 
     # ------------------------------------------------------------------ public
 
@@ -191,6 +195,7 @@ class UnlockPanel(QWidget):
             self._show_error(self.recovery_error, self.tr("Please type the recovery key."))
             return
         if not self.new_passphrase.validate():
+            self.content_changed.emit()
             return
         new = self.new_passphrase.passphrase
         vault = self._vault
@@ -213,6 +218,7 @@ class UnlockPanel(QWidget):
 
     def _set_page(self, index: int) -> None:
         self.pages.setCurrentIndex(index)
+        self.content_changed.emit()
 
     # ------------------------------------------------------------------ results
 
@@ -254,3 +260,9 @@ class UnlockPanel(QWidget):
     def _show_error(self, where: QWidget, text: str) -> None:
         where.setText(text)  # type: ignore[attr-defined]
         where.show()
+        self.content_changed.emit()
+
+    def _hide_error(self, where: QWidget) -> None:
+        if not where.isHidden():
+            where.hide()
+            self.content_changed.emit()

@@ -1,11 +1,14 @@
-"""Small form helpers for client screens: inline field errors and labelled inputs."""
+"""Small form helpers: inline field errors (gone once the field is edited), labelled inputs."""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QGridLayout,
@@ -13,6 +16,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QTableView,
+    QTextEdit,
     QWidget,
 )
 
@@ -21,11 +25,30 @@ from casedesk.ui.widgets.theme import DANGER
 DATE_PLACEHOLDER = "YYYY-MM-DD"
 
 
+def on_edit(widget: QWidget, callback: Callable[[], object]) -> None:
+    """Call ``callback`` whenever the value in ``widget`` changes (typed, picked or ticked)."""
+    if isinstance(widget, QLineEdit):
+        widget.textChanged.connect(lambda _text: callback())
+    elif isinstance(widget, QPlainTextEdit | QTextEdit):
+        widget.textChanged.connect(callback)
+    elif isinstance(widget, QComboBox):
+        widget.currentIndexChanged.connect(lambda _index: callback())
+        if widget.isEditable():
+            widget.editTextChanged.connect(lambda _text: callback())
+    elif isinstance(widget, QAbstractButton):
+        widget.toggled.connect(lambda _checked: callback())
+    elif isinstance(widget, QAbstractSpinBox):  # spin boxes and date/time edits
+        changed = getattr(widget, "valueChanged", None) or widget.dateTimeChanged
+        changed.connect(lambda _value: callback())
+
+
 class FieldErrors:
     """Inline error labels, one per field, shown under the field they belong to.
 
     ``show`` takes a ``ValidationError.errors`` mapping; unknown keys fall back to a general
     label (or are mapped through ``aliases``, e.g. ``identifier_0`` -> ``identifiers``).
+    A watched field's message goes as soon as the field is changed: a message that stayed
+    after the worker fixed the field would say the form is still wrong. Saving checks again.
     """
 
     def __init__(self, general: QLabel | None = None) -> None:
@@ -34,8 +57,10 @@ class FieldErrors:
         self._general = general
         self.aliases: dict[str, str] = {}
 
-    def label_for(self, name: str) -> QLabel:
-        """The (hidden until needed) error label of a field."""
+    def label_for(self, name: str, field: QWidget | None = None) -> QLabel:
+        """The (hidden until needed) error label of a field; editing ``field`` hides it."""
+        if field is not None:
+            on_edit(field, lambda: self.dismiss(name))
         if name not in self._labels:
             widget = QLabel()
             widget.setObjectName(f"error_{name}")
@@ -72,6 +97,14 @@ class FieldErrors:
         """Every visible message by field."""
         return {k: self._messages.get(k, "") for k, w in self._labels.items() if not w.isHidden()}
 
+    def dismiss(self, name: str) -> None:
+        """Hide one field's message (its field was changed)."""
+        widget = self._labels.get(name)
+        if widget is not None and not widget.isHidden():
+            self._messages.pop(name, None)
+            widget.clear()
+            widget.hide()
+
     def clear(self) -> None:
         """Hide every message."""
         self._messages.clear()
@@ -89,6 +122,51 @@ class FieldErrors:
             if prefix.endswith("*") and name.startswith(prefix[:-1]):
                 return target
         return name
+
+
+class ErrorSummary:
+    """One error label for a whole form, listing the messages of the fields still wrong.
+
+    A watched field's message leaves the list as soon as that field is changed; the label
+    hides when nothing is left. Messages about no one field (or an unwatched one) stay until
+    the next save.
+    """
+
+    def __init__(self, widget: QLabel, fields: Mapping[str, QWidget] | None = None) -> None:
+        self.label = widget
+        self._messages: dict[str, str] = {}
+        for name, field in (fields or {}).items():
+            self.watch(name, field)
+
+    def watch(self, name: str, field: QWidget) -> None:
+        """Drop the message about ``name`` whenever ``field`` changes."""
+        on_edit(field, lambda: self.dismiss(name))
+
+    def show(self, errors: Mapping[str, str]) -> None:
+        """Show these messages (replacing any shown before)."""
+        self._messages = dict(errors)
+        self._render()
+
+    def show_text(self, text: str) -> None:
+        """Show one message about no particular field (e.g. a save that failed)."""
+        self.show({"": text} if text else {})
+
+    def dismiss(self, name: str) -> None:
+        """Forget the message about one field."""
+        if self._messages.pop(name, None) is not None:
+            self._render()
+
+    def clear(self) -> None:
+        """Hide every message."""
+        self.show({})
+
+    def messages(self) -> dict[str, str]:
+        """The messages on show, by field."""
+        return dict(self._messages)
+
+    def _render(self) -> None:
+        self.label.setText("\n".join(self._messages.values()))
+        self.label.setVisible(bool(self._messages))
 
 
 def _error_markup(message: str) -> str:
@@ -169,7 +247,7 @@ def add_row(
         grid.addWidget(field, row, column + 1, Qt.AlignmentFlag.AlignLeft)
     else:
         grid.addWidget(field, row, column + 1)
-    grid.addWidget(errors.label_for(name), row + 1, column + 1)
+    grid.addWidget(errors.label_for(name, field), row + 1, column + 1)
     return row + 2
 
 

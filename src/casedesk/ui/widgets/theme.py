@@ -24,11 +24,13 @@ WARNING = "#a15c07"
 WARNING_SOFT = "#fdf3e1"
 SUCCESS = "#0b7a4b"
 SUCCESS_SOFT = "#e6f4ec"
+DISABLED = "#9aa4af"  # text of anything that can't be used now (the colour above overrides Qt's)
 
 PREFERRED_FONTS = ("Inter", "Segoe UI", "Noto Sans", "Cantarell", "Ubuntu", "DejaVu Sans")
 
 STYLE_SHEET = f"""
 QWidget {{ color: {TEXT}; }}
+QWidget:disabled, QMenu::item:disabled, QMenuBar::item:disabled {{ color: {DISABLED}; }}
 QMainWindow, QDialog {{ background: {WINDOW}; }}
 QLabel[role="title"] {{ font-size: 19pt; font-weight: 600; }}
 QLabel[role="heading"] {{ font-size: 13pt; font-weight: 600; }}
@@ -60,7 +62,7 @@ QPushButton {{ background: {SURFACE}; border: 1px solid #c3cad3; border-radius: 
     padding: 7px 16px; min-height: 20px; }}
 QPushButton:hover {{ background: #eef2f5; }}
 QPushButton:focus {{ border: 1px solid {ACCENT}; }}
-QPushButton:disabled {{ color: #9aa4af; background: #f1f3f5; border-color: #dde1e6; }}
+QPushButton:disabled {{ color: {DISABLED}; background: #f1f3f5; border-color: #dde1e6; }}
 QPushButton[role="primary"] {{ background: {ACCENT}; color: white; border: 1px solid {ACCENT};
     font-weight: 600; }}
 QPushButton[role="primary"]:hover {{ background: {ACCENT_DARK}; }}
