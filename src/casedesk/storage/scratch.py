@@ -60,8 +60,14 @@ class ScratchRecord:
 
     def close(self) -> None:
         """The operation is over: remove the record (its scratch is the caller's to clean)."""
-        self._handle.close()  # closing releases the lock
-        self.path.unlink(missing_ok=True)
+        try:
+            self._handle.close()  # closing releases the lock
+        except OSError:
+            # A full disk refuses the line still buffered; the file is closed all the same,
+            # and the record goes anyway. The operation's own error is the one to report.
+            log.warning("the scratch record could not be flushed before it was removed")
+        finally:
+            self.path.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
